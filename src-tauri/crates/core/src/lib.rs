@@ -1,0 +1,16 @@
+//! Proxdeck's application layer: one plain async function per thing the app can do.
+//!
+//! The Tauri shell calls these in one-line commands; tests call them directly with a
+//! [`Ctx`] built on a temporary directory. Nothing here knows Tauri exists: events leave
+//! through the [`events::EventSink`] the shell provides.
+
+pub mod app;
+pub mod audit;
+pub mod context;
+pub mod error;
+pub mod events;
+pub mod paths;
+pub mod settings;
+
+pub use context::Ctx;
+pub use error::{AppError, ErrorCode};

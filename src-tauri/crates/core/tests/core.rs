@@ -1,0 +1,134 @@
+//! The core's behaviour with no window: a context on a temporary directory.
+
+use std::sync::{Arc, Mutex};
+
+use proxdeck_core::events::{CoreEvent, EventSink};
+use proxdeck_core::paths::Paths;
+use proxdeck_core::settings::{self, Settings, Theme};
+use proxdeck_core::{Ctx, ErrorCode, app};
+
+#[derive(Default)]
+struct Recorder(Mutex<Vec<CoreEvent>>);
+
+impl EventSink for Recorder {
+    fn emit(&self, event: CoreEvent) {
+        self.0.lock().unwrap().push(event);
+    }
+}
+
+async fn ctx_in(dir: &std::path::Path, events: Arc<Recorder>) -> Ctx {
+    Ctx::builder("9.9.9-test", Paths::under(dir))
+        .events(events)
+        .open()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn app_info_reports_version_dirs_and_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = ctx_in(dir.path(), Default::default()).await;
+    let info = app::info(&ctx).await.unwrap();
+    assert_eq!(info.version, "9.9.9-test");
+    assert_eq!(info.data_dir, dir.path().display().to_string());
+    assert_eq!(info.log_dir, dir.path().join("logs").display().to_string());
+    assert_eq!(
+        info.database_path,
+        dir.path().join("proxdeck.sqlite3").display().to_string()
+    );
+    assert_eq!(info.schema_version, proxdeck_store::LATEST_SCHEMA_VERSION);
+    assert_eq!(info.os, std::env::consts::OS);
+}
+
+#[tokio::test]
+async fn theme_defaults_to_system_and_persists_across_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = Arc::new(Recorder::default());
+    {
+        let ctx = ctx_in(dir.path(), events.clone()).await;
+        assert_eq!(settings::get(&ctx).await.unwrap().theme, Theme::System);
+        let saved = settings::set(&ctx, Settings { theme: Theme::Dark })
+            .await
+            .unwrap();
+        assert_eq!(saved.theme, Theme::Dark);
+    }
+    let ctx = ctx_in(dir.path(), events.clone()).await;
+    assert_eq!(settings::get(&ctx).await.unwrap().theme, Theme::Dark);
+    assert_eq!(
+        events.0.lock().unwrap().as_slice(),
+        &[CoreEvent::SettingsChanged(Settings { theme: Theme::Dark })]
+    );
+}
+
+#[tokio::test]
+async fn a_settings_change_is_audited_and_a_no_op_is_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = ctx_in(dir.path(), Default::default()).await;
+    settings::set(&ctx, Settings { theme: Theme::Light })
+        .await
+        .unwrap();
+    settings::set(&ctx, Settings { theme: Theme::Light })
+        .await
+        .unwrap();
+    settings::set(&ctx, Settings { theme: Theme::Dark })
+        .await
+        .unwrap();
+    let rows = ctx.db(|s| s.audit_list(None, 10)).await.unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].entry.action, "settings.set");
+    assert_eq!(
+        rows[0].entry.details,
+        serde_json::json!({ "from": "light", "to": "dark" })
+    );
+    assert_eq!(
+        rows[1].entry.details,
+        serde_json::json!({ "from": "system", "to": "light" })
+    );
+    assert!(ctx.db(|s| s.verify_audit_chain()).await.unwrap().is_intact());
+}
+
+#[tokio::test]
+async fn an_unknown_stored_theme_falls_back_to_the_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = ctx_in(dir.path(), Default::default()).await;
+    ctx.db(|s| s.set_setting("theme", &serde_json::json!("solarized")))
+        .await
+        .unwrap();
+    assert_eq!(settings::get(&ctx).await.unwrap().theme, Theme::System);
+}
+
+#[tokio::test]
+async fn a_newer_database_is_a_storage_error_that_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("proxdeck.sqlite3");
+    rusqlite_user_version(&db, 1000);
+    let err = Ctx::builder("1", Paths::under(dir.path()))
+        .open()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Storage);
+    assert!(err.message.contains("newer Proxdeck"), "{}", err.message);
+}
+
+#[test]
+fn errors_serialize_with_a_code_the_ui_can_branch_on() {
+    let e = proxdeck_core::AppError::new(ErrorCode::Keychain, "no keychain").with_detail("why");
+    assert_eq!(
+        serde_json::to_value(&e).unwrap(),
+        serde_json::json!({ "code": "Keychain", "message": "no keychain", "detail": "why" })
+    );
+}
+
+#[test]
+fn the_data_dir_variable_moves_data_and_logs() {
+    // Paths::under is what PROXDECK_DATA_DIR maps to; resolve() itself reads the process
+    // environment, which tests must not change while others run in parallel.
+    let p = Paths::under("/tmp/x");
+    assert_eq!(p.data_dir, std::path::PathBuf::from("/tmp/x"));
+    assert_eq!(p.log_dir, std::path::PathBuf::from("/tmp/x/logs"));
+}
+
+fn rusqlite_user_version(path: &std::path::Path, v: u32) {
+    let c = rusqlite::Connection::open(path).unwrap();
+    c.pragma_update(None, "user_version", v).unwrap();
+}
