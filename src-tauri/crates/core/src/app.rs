@@ -18,9 +18,9 @@ pub struct AppInfo {
 }
 
 pub async fn info(ctx: &Ctx) -> Result<AppInfo, AppError> {
-    let (schema_version, database_path) =
-        ctx.db(|s| Ok((s.schema_version()?, s.path().to_path_buf())))
-            .await?;
+    let (schema_version, database_path) = ctx
+        .db(|s| Ok((s.schema_version()?, s.path().to_path_buf())))
+        .await?;
     Ok(AppInfo {
         version: ctx.app_version.clone(),
         data_dir: ctx.paths.data_dir.display().to_string(),

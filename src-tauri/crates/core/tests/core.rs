@@ -64,12 +64,22 @@ async fn theme_defaults_to_system_and_persists_across_restarts() {
 async fn a_settings_change_is_audited_and_a_no_op_is_not() {
     let dir = tempfile::tempdir().unwrap();
     let ctx = ctx_in(dir.path(), Default::default()).await;
-    settings::set(&ctx, Settings { theme: Theme::Light })
-        .await
-        .unwrap();
-    settings::set(&ctx, Settings { theme: Theme::Light })
-        .await
-        .unwrap();
+    settings::set(
+        &ctx,
+        Settings {
+            theme: Theme::Light,
+        },
+    )
+    .await
+    .unwrap();
+    settings::set(
+        &ctx,
+        Settings {
+            theme: Theme::Light,
+        },
+    )
+    .await
+    .unwrap();
     settings::set(&ctx, Settings { theme: Theme::Dark })
         .await
         .unwrap();
@@ -84,7 +94,12 @@ async fn a_settings_change_is_audited_and_a_no_op_is_not() {
         rows[1].entry.details,
         serde_json::json!({ "from": "system", "to": "light" })
     );
-    assert!(ctx.db(|s| s.verify_audit_chain()).await.unwrap().is_intact());
+    assert!(
+        ctx.db(|s| s.verify_audit_chain())
+            .await
+            .unwrap()
+            .is_intact()
+    );
 }
 
 #[tokio::test]

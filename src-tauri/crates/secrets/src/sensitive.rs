@@ -75,7 +75,10 @@ mod tests {
             password: "hunter2-very-secret".into(),
         };
         let shown = format!("{login:?}");
-        assert!(shown.contains("root@pam") && !shown.contains("hunter2"), "{shown}");
+        assert!(
+            shown.contains("root@pam") && !shown.contains("hunter2"),
+            "{shown}"
+        );
     }
 
     #[test]

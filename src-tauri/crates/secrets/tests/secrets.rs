@@ -7,6 +7,7 @@
 //!     round trips;
 //!   * `no-service`: under `dbus-run-session` with a bus that cannot start a Secret Service;
 //!   * `no-bus`: with no session bus at all.
+//!
 //! The user's own keyring is never touched.
 
 use std::path::Path;
@@ -94,8 +95,7 @@ fn outer() {
             }
             None => Command::new(&me),
         };
-        cmd
-            .args(&args)
+        cmd.args(&args)
             .env(STAGE, name)
             .env("HOME", home.path())
             .env("XDG_DATA_HOME", home.path().join(".local/share"))
@@ -143,9 +143,17 @@ fn start_keyring() {
         .spawn()
         .expect("gnome-keyring-daemon starts");
     // The login keyring's password; it only guards this throwaway HOME.
-    child.stdin.take().unwrap().write_all(b"test-login").unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"test-login")
+        .unwrap();
     // The daemon forks itself into the background and the parent exits once it is ready.
-    assert!(child.wait().unwrap().success(), "gnome-keyring-daemon failed to start");
+    assert!(
+        child.wait().unwrap().success(),
+        "gnome-keyring-daemon failed to start"
+    );
 }
 
 const MINIMAL_BUS_CONFIG: &str = r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
@@ -213,12 +221,17 @@ const INSIDE: &[Case] = &[
     }),
     ("kinds_and_owners_are_separate", || {
         let k = kc();
-        k.set("conn-c", SecretKind::Password, &"pw-c".into()).unwrap();
+        k.set("conn-c", SecretKind::Password, &"pw-c".into())
+            .unwrap();
         k.set("conn-c", SecretKind::TokenSecret, &"tok-c".into())
             .unwrap();
-        k.set("conn-d", SecretKind::Password, &"pw-d".into()).unwrap();
+        k.set("conn-d", SecretKind::Password, &"pw-d".into())
+            .unwrap();
         assert_eq!(
-            k.get("conn-c", SecretKind::Password).unwrap().unwrap().expose(),
+            k.get("conn-c", SecretKind::Password)
+                .unwrap()
+                .unwrap()
+                .expose(),
             "pw-c"
         );
         assert_eq!(
@@ -229,7 +242,10 @@ const INSIDE: &[Case] = &[
             "tok-c"
         );
         assert_eq!(
-            k.get("conn-d", SecretKind::Password).unwrap().unwrap().expose(),
+            k.get("conn-d", SecretKind::Password)
+                .unwrap()
+                .unwrap()
+                .expose(),
             "pw-d"
         );
         // A different service name is a different namespace.
@@ -242,7 +258,10 @@ const INSIDE: &[Case] = &[
         assert_eq!(k.delete_all("conn-c").unwrap(), 2);
         assert!(k.get("conn-c", SecretKind::TokenSecret).unwrap().is_none());
         assert_eq!(
-            k.get("conn-d", SecretKind::Password).unwrap().unwrap().expose(),
+            k.get("conn-d", SecretKind::Password)
+                .unwrap()
+                .unwrap()
+                .expose(),
             "pw-d"
         );
         k.delete_all("conn-d").unwrap();
@@ -265,8 +284,12 @@ const INSIDE: &[Case] = &[
     ("a_multiline_private_key_survives", || {
         let k = kc();
         let key = "-----BEGIN TEST KEY-----\nline1\nline2\n-----END TEST KEY-----\n";
-        k.set("conn-f", SecretKind::SshPrivateKey, &Sensitive::new(key.to_owned()))
-            .unwrap();
+        k.set(
+            "conn-f",
+            SecretKind::SshPrivateKey,
+            &Sensitive::new(key.to_owned()),
+        )
+        .unwrap();
         assert_eq!(
             k.get("conn-f", SecretKind::SshPrivateKey)
                 .unwrap()
@@ -277,9 +300,7 @@ const INSIDE: &[Case] = &[
         k.delete_all("conn-f").unwrap();
     }),
     ("an_empty_owner_is_refused", || {
-        let err = kc()
-            .set("", SecretKind::Password, &"x".into())
-            .unwrap_err();
+        let err = kc().set("", SecretKind::Password, &"x".into()).unwrap_err();
         assert!(err.to_string().contains("empty"), "{err}");
     }),
 ];
@@ -296,7 +317,10 @@ const UNAVAILABLE: &[Case] = &[(
         };
         assert!(message.contains("Secret Service"), "{message}");
         assert!(message.contains("gnome-keyring"), "{message}");
-        assert!(message.contains("never keeps secrets in a plain file"), "{message}");
+        assert!(
+            message.contains("never keeps secrets in a plain file"),
+            "{message}"
+        );
         assert!(!message.contains(secret));
         assert!(!format!("{err:?}").contains(secret));
         // Reading fails the same way instead of pretending there is nothing stored.

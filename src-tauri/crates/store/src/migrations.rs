@@ -83,7 +83,14 @@ mod tests {
         ];
         let err = crate::Store::open_with(&path, &broken).unwrap_err();
         assert!(
-            matches!(err, StoreError::Migration { version: 2, at: 0, .. }),
+            matches!(
+                err,
+                StoreError::Migration {
+                    version: 2,
+                    at: 0,
+                    ..
+                }
+            ),
             "{err:?}"
         );
         let conn = Connection::open(&path).unwrap();
@@ -95,7 +102,10 @@ mod tests {
                 |r| r.get(0),
             )
             .unwrap();
-        assert_eq!(tables, 0, "the first migration must be rolled back with the second");
+        assert_eq!(
+            tables, 0,
+            "the first migration must be rolled back with the second"
+        );
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Integration tests of the store against real SQLite files in a temporary directory.
 
-use proxdeck_store::{AuditEntry, DB_FILE_NAME, GENESIS_HASH, LATEST_SCHEMA_VERSION, Store, StoreError};
+use proxdeck_store::{
+    AuditEntry, DB_FILE_NAME, GENESIS_HASH, LATEST_SCHEMA_VERSION, Store, StoreError,
+};
 use rusqlite::Connection;
 use serde_json::json;
 
@@ -50,7 +52,9 @@ fn refuses_a_database_from_a_newer_version_and_leaves_it_untouched() {
     }
     let err = Store::open(&path).unwrap_err();
     match &err {
-        StoreError::NewerSchema { found, supported, .. } => {
+        StoreError::NewerSchema {
+            found, supported, ..
+        } => {
             assert_eq!(*found, 99);
             assert_eq!(*supported, LATEST_SCHEMA_VERSION);
         }
@@ -58,9 +62,14 @@ fn refuses_a_database_from_a_newer_version_and_leaves_it_untouched() {
     }
     let msg = err.to_string();
     assert!(msg.contains("newer Proxdeck"), "{msg}");
-    assert!(msg.contains("PROXDECK_DATA_DIR"), "the message says what to do: {msg}");
+    assert!(
+        msg.contains("PROXDECK_DATA_DIR"),
+        "the message says what to do: {msg}"
+    );
     let c = Connection::open(&path).unwrap();
-    let v: u32 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    let v: u32 = c
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(v, 99);
     let n: i64 = c
         .query_row(
@@ -101,7 +110,10 @@ fn a_corrupt_setting_value_is_reported_with_its_key() {
         )
         .unwrap();
     let err = store.setting("theme").unwrap_err();
-    assert!(matches!(err, StoreError::BadSetting { ref key, .. } if key == "theme"), "{err:?}");
+    assert!(
+        matches!(err, StoreError::BadSetting { ref key, .. } if key == "theme"),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -109,8 +121,12 @@ fn audit_rows_chain_each_to_the_previous_hash() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open_in(dir.path()).unwrap();
     let a = store.audit_append(&entry("settings.set", "theme")).unwrap();
-    let b = store.audit_append(&entry("guest.start", "prod/qemu/100")).unwrap();
-    let c = store.audit_append(&entry("guest.stop", "prod/qemu/100")).unwrap();
+    let b = store
+        .audit_append(&entry("guest.start", "prod/qemu/100"))
+        .unwrap();
+    let c = store
+        .audit_append(&entry("guest.stop", "prod/qemu/100"))
+        .unwrap();
     assert_eq!(a.prev_hash, GENESIS_HASH);
     assert_eq!(b.prev_hash, a.hash);
     assert_eq!(c.prev_hash, b.hash);
@@ -168,7 +184,8 @@ fn verification_notices_a_removed_row() {
         .map(|i| store.audit_append(&entry("x", &i.to_string())).unwrap().id)
         .collect();
     let raw = Connection::open(store.path()).unwrap();
-    raw.execute_batch("DROP TRIGGER audit_log_no_delete;").unwrap();
+    raw.execute_batch("DROP TRIGGER audit_log_no_delete;")
+        .unwrap();
     raw.execute("DELETE FROM audit_log WHERE id = ?1", [ids[1]])
         .unwrap();
     assert_eq!(store.verify_audit_chain().unwrap().broken_at, Some(ids[2]));

@@ -1,0 +1,15 @@
+//! Generates Tauri's context: capabilities from src-tauri/capabilities and one permission
+//! per app command, so the main window's capability can grant exactly the commands it uses.
+
+fn main() {
+    let attributes = tauri_build::Attributes::new()
+        .capabilities_path_pattern("src-tauri/capabilities/**/*")
+        .app_manifest(tauri_build::AppManifest::new().commands(&[
+            "app_info",
+            "settings_get",
+            "settings_set",
+        ]));
+    if let Err(e) = tauri_build::try_build(attributes) {
+        panic!("tauri-build failed: {e:#}");
+    }
+}

@@ -1,0 +1,4 @@
+//! Tauri commands: one line each, from IPC to `proxdeck-core`.
+
+pub mod app;
+pub mod settings;

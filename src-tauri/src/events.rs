@@ -1,0 +1,32 @@
+//! Typed events to the UI: each core event becomes a tauri-specta event.
+
+use proxdeck_core::events::{CoreEvent, EventSink};
+use proxdeck_core::settings::Settings;
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use tauri_specta::Event;
+
+/// The settings changed; the payload is what is now in force.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
+pub struct SettingsChanged(pub Settings);
+
+pub struct TauriEvents {
+    handle: tauri::AppHandle,
+}
+
+impl TauriEvents {
+    pub fn new(handle: tauri::AppHandle) -> Self {
+        Self { handle }
+    }
+}
+
+impl EventSink for TauriEvents {
+    fn emit(&self, event: CoreEvent) {
+        let sent = match event {
+            CoreEvent::SettingsChanged(s) => SettingsChanged(s).emit(&self.handle),
+        };
+        if let Err(e) = sent {
+            tracing::warn!(error = %e, "could not send an event to the window");
+        }
+    }
+}

@@ -1,0 +1,56 @@
+// The frame that is always there: top bar, tree | main pane, task bar.
+import { Outlet } from "@tanstack/react-router";
+import { useState } from "react";
+import { TreePane } from "@/features/inventory/TreePane";
+import { TaskBar } from "@/features/tasks/TaskBar";
+import { Splitter } from "@/ui/Splitter";
+import { TopBar } from "./TopBar";
+
+const COLLAPSED_TASK_BAR = 33;
+
+export function AppFrame() {
+  const [treeWidth, setTreeWidth] = useState(280);
+  const [taskBarHeight, setTaskBarHeight] = useState(168);
+  const [tasksExpanded, setTasksExpanded] = useState(true);
+
+  return (
+    <div className="flex h-full flex-col bg-app text-fg">
+      <TopBar />
+      <div className="flex min-h-0 flex-1">
+        <aside
+          data-testid="tree-pane"
+          aria-label="Resource tree"
+          className="shrink-0 overflow-hidden border-r border-line bg-surface"
+          style={{ width: treeWidth }}
+        >
+          <TreePane />
+        </aside>
+        <Splitter
+          orientation="vertical"
+          label="Resize resource tree"
+          value={treeWidth}
+          min={200}
+          max={560}
+          onChange={setTreeWidth}
+        />
+        <main data-testid="main-pane" className="flex min-w-0 flex-1 flex-col">
+          <Outlet />
+        </main>
+      </div>
+      {tasksExpanded ? (
+        <Splitter
+          orientation="horizontal"
+          label="Resize task bar"
+          value={taskBarHeight}
+          min={96}
+          max={480}
+          invert
+          onChange={setTaskBarHeight}
+        />
+      ) : null}
+      <div className="shrink-0" style={{ height: tasksExpanded ? taskBarHeight : COLLAPSED_TASK_BAR }}>
+        <TaskBar expanded={tasksExpanded} onToggle={() => setTasksExpanded((v) => !v)} />
+      </div>
+    </div>
+  );
+}

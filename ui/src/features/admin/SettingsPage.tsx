@@ -1,0 +1,19 @@
+// The admin area behind the gear. Connections, jobs, logs and more join it later.
+import { Breadcrumbs } from "@/ui/Breadcrumbs";
+import { AboutSection } from "./AboutSection";
+import { AppearanceSection } from "./AppearanceSection";
+
+export function SettingsPage() {
+  return (
+    <>
+      <Breadcrumbs items={[{ label: "Datacenter", to: "/" }, { label: "Settings" }]} />
+      <div className="flex-1 overflow-auto">
+        <div className="mx-auto max-w-3xl space-y-5 px-8 py-8">
+          <h1 className="text-xl font-semibold">Settings</h1>
+          <AppearanceSection />
+          <AboutSection />
+        </div>
+      </div>
+    </>
+  );
+}
