@@ -87,6 +87,7 @@ async fn app_info_theme_switch_and_persistence_across_restart() {
     );
     h.screenshot(&app, "01-first-start").await;
 
+    println!("step: About through the settings screen");
     click(&app, "open-settings").await;
     let data_dir = h.data_dir.path().display().to_string();
     assert_eq!(
@@ -135,6 +136,9 @@ async fn app_info_theme_switch_and_persistence_across_restart() {
     })
     .await;
     h.screenshot(&app, "02-settings-dark").await;
+    // The UI keeps the last theme in localStorage only to paint the first frame; clear it
+    // so that what comes back after the restart can only come from the store.
+    app.execute("localStorage.clear()", vec![]).await.unwrap();
     app.close().await.unwrap();
     // Give the process time to exit before the next one opens the same database.
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
@@ -165,6 +169,7 @@ async fn app_info_theme_switch_and_persistence_across_restart() {
     );
 
     // Restart: the theme comes back without touching anything.
+    println!("step: restart");
     let app = h.launch().await;
     eventually("persisted dark theme after restart", || async {
         (html_theme(&app).await.as_deref() == Some("dark")).then_some(())
@@ -172,6 +177,7 @@ async fn app_info_theme_switch_and_persistence_across_restart() {
     .await;
     assert!(background_luminance(&app).await < 0.3);
     h.screenshot(&app, "03-restart-dark").await;
+    println!("step: settings after restart");
     click(&app, "open-settings").await;
     let checked = app
         .wait()
@@ -187,5 +193,6 @@ async fn app_info_theme_switch_and_persistence_across_restart() {
         state.0.as_deref() == Some("true") || matches!(state.1.as_deref(), Some("on" | "checked")),
         "the dark choice is shown as selected: {state:?}"
     );
+    println!("step: close");
     app.close().await.unwrap();
 }

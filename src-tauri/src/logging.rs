@@ -17,12 +17,17 @@ pub fn init(dir: &Path) -> Option<WorkerGuard> {
     let filter = EnvFilter::try_from_env("PROXDECK_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     let stderr = cfg!(debug_assertions)
         .then(|| tracing_subscriber::fmt::layer().with_writer(std::io::stderr));
-    let file = Builder::new()
-        .rotation(Rotation::DAILY)
-        .filename_prefix("proxdeck")
-        .filename_suffix("log")
-        .max_log_files(KEEP_FILES)
-        .build(dir);
+    let file = std::fs::create_dir_all(dir)
+        .map_err(|e| e.to_string())
+        .and_then(|()| {
+            Builder::new()
+                .rotation(Rotation::DAILY)
+                .filename_prefix("proxdeck")
+                .filename_suffix("log")
+                .max_log_files(KEEP_FILES)
+                .build(dir)
+                .map_err(|e| e.to_string())
+        });
     match file {
         Ok(appender) => {
             let (writer, guard) = tracing_appender::non_blocking(appender);

@@ -23,9 +23,7 @@ impl Drop for Guarded {
     fn drop(&mut self) {
         let pgid = self.child.id();
         // Negative pid: the whole group, so helpers the child started go too.
-        let _ = Command::new("kill")
-            .args(["-TERM", &format!("-{pgid}")])
-            .status();
+        signal_group(pgid, "TERM");
         let deadline = Instant::now() + Duration::from_secs(5);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {
@@ -34,11 +32,17 @@ impl Drop for Guarded {
             std::thread::sleep(Duration::from_millis(50));
         }
         eprintln!("{} did not stop on TERM; killing it", self.what);
-        let _ = Command::new("kill")
-            .args(["-KILL", &format!("-{pgid}")])
-            .status();
+        signal_group(pgid, "KILL");
         let _ = self.child.wait();
     }
+}
+
+/// Signals a whole process group (`kill -s SIG -- -PGID`).
+fn signal_group(pgid: u32, signal: &str) {
+    let _ = Command::new("kill")
+        .args(["-s", signal, "--", &format!("-{pgid}")])
+        .stderr(Stdio::null())
+        .status();
 }
 
 fn spawn(cmd: &mut Command, what: &'static str) -> Guarded {
@@ -99,6 +103,9 @@ impl Harness {
         .env("DISPLAY", &display)
         .env("DBUS_SESSION_BUS_ADDRESS", &bus_address)
         .env("PROXDECK_DATA_DIR", data_dir.path())
+        // The web view keeps its own storage under XDG_DATA_HOME: keep it out of the
+        // user's real profile and out of other runs.
+        .env("XDG_DATA_HOME", data_dir.path().join("xdg-data"))
         .env_remove("PROXDECK_LOG_DIR")
         .env_remove("WAYLAND_DISPLAY")
         .stdin(Stdio::null());
