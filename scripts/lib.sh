@@ -51,8 +51,11 @@ ensure_npm() {
     say "npm packages: up to date"
     return 0
   fi
-  say "installing npm packages (npm ci)"
-  (cd "$UI" && npm ci --no-audit --no-fund --loglevel=error)
+  # `npm install` (not `npm ci`): the lock file records only the platform packages this
+  # registry serves (e.g. @tailwindcss/oxide-linux-x64-gnu), and `npm ci` refuses a lock
+  # without the other platforms' optional packages. `npm install` follows the lock as well.
+  say "installing npm packages (npm install from the lock file)"
+  (cd "$UI" && npm install --no-audit --no-fund --loglevel=error)
 }
 
 # tauri-driver 2.x for the WebDriver tests (crates.io also has 3.0 alphas: pin major 2).
