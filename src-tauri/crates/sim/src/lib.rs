@@ -1,4 +1,143 @@
 //! A Proxmox VE / Backup Server API simulator over HTTPS on loopback, for tests,
 //! benchmarks and the app's demo datacenter.
 //!
-//! Filled by the simulator issue; the crate exists now so the workspace has its final shape.
+//! Every other test trusts it, so it follows the real API: the schema's paths, parameters
+//! and permission rules, PVE's authentication (tickets, CSRF, API tokens with privilege
+//! separation) and its task model (UPIDs that finish asynchronously). Each cluster of a
+//! scenario gets its own listener, as real clusters are separate hosts.
+
+pub mod api;
+pub mod auth;
+pub mod faults;
+pub mod perms;
+pub mod scenario;
+pub mod server;
+pub mod state;
+pub mod tasks;
+pub mod tls;
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+pub use faults::{Fault, FaultRule};
+pub use scenario::Scenario;
+pub use state::{ClusterSim, SimOptions};
+
+/// One served cluster: its live state and its listener.
+#[derive(Debug)]
+pub struct SimCluster {
+    pub sim: Arc<ClusterSim>,
+    pub served: server::Served,
+}
+
+impl SimCluster {
+    /// `https://127.0.0.1:PORT`
+    pub fn base_url(&self) -> String {
+        format!("https://{}", self.served.addr)
+    }
+
+    pub fn fingerprint(&self) -> String {
+        self.served.cert.current().fingerprint
+    }
+
+    pub fn faults(&self) -> &faults::Faults {
+        &self.served.faults
+    }
+
+    /// A new certificate for new connections, as when a node is re-keyed.
+    pub fn swap_certificate(&self) -> tls::Identity {
+        self.served.cert.swap(&self.sim.name)
+    }
+}
+
+/// What `proxdeck-sim` prints, and what a harness needs to connect.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ListenerInfo {
+    pub name: String,
+    pub kind: &'static str,
+    pub host: String,
+    pub port: u16,
+    pub fingerprint: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Credentials {
+    /// `user@realm`
+    pub username: String,
+    pub password: String,
+    /// `user@realm!id=secret`, PVE's header form.
+    pub token: Option<String>,
+}
+
+/// A running simulator; dropping it stops every listener.
+#[derive(Debug)]
+pub struct Sim {
+    pub clusters: Vec<SimCluster>,
+}
+
+impl Sim {
+    /// Validates `scenario` and serves each cluster on its own loopback port.
+    pub async fn start(scenario: Scenario, options: SimOptions) -> Result<Self, String> {
+        scenario.validate().map_err(|e| e.to_string())?;
+        let mut clusters = Vec::new();
+        for cluster in scenario.clusters {
+            let sim = ClusterSim::new(cluster, options.clone());
+            let cert = tls::CertSlot::new(tls::Identity::generate(&sim.name));
+            sim.attach_certificate(cert.clone());
+            let router = axum::Router::new()
+                .fallback(api::dispatch)
+                .with_state(Arc::clone(&sim));
+            let served = server::serve(
+                SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+                router,
+                cert,
+                Arc::new(faults::Faults::default()),
+            )
+            .await
+            .map_err(|e| format!("cannot listen on loopback: {e}"))?;
+            clusters.push(SimCluster { sim, served });
+        }
+        Ok(Self { clusters })
+    }
+
+    pub fn cluster(&self, name: &str) -> &SimCluster {
+        self.clusters
+            .iter()
+            .find(|c| c.sim.name == name)
+            .unwrap_or_else(|| panic!("no simulated cluster named {name}"))
+    }
+
+    pub fn listeners(&self) -> Vec<ListenerInfo> {
+        self.clusters
+            .iter()
+            .map(|c| ListenerInfo {
+                name: c.sim.name.clone(),
+                kind: "pve",
+                host: c.served.addr.ip().to_string(),
+                port: c.served.addr.port(),
+                fingerprint: c.fingerprint(),
+            })
+            .collect()
+    }
+
+    /// Working credentials for `cluster`: root@pam's password and a token without
+    /// privilege separation (the scenario's fixtures).
+    pub fn credentials(&self, cluster: &str) -> Credentials {
+        let state = self.cluster(cluster).sim.state();
+        let root = state.spec.users.iter().find(|u| u.userid == "root@pam");
+        let token = state
+            .spec
+            .tokens
+            .iter()
+            .find(|t| !t.privsep)
+            .or_else(|| state.spec.tokens.first())
+            .map(|t| format!("{}!{}={}", t.userid, t.tokenid, t.secret));
+        Credentials {
+            username: "root@pam".into(),
+            password: root.map(|u| u.password.clone()).unwrap_or_default(),
+            token,
+        }
+    }
+}

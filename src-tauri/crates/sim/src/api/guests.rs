@@ -1,0 +1,445 @@
+//! Guests (`/nodes/{node}/qemu` and `/lxc`): listing, current status and the power
+//! actions, each a task that changes the guest when it finishes, refused as PVE refuses
+//! them (locked, template, wrong state, wrong node).
+
+use axum::http::Method;
+use serde_json::{Value, json};
+
+use super::cluster::load;
+use super::nodes::online_node;
+use super::{ApiError, Call, Kind, Route, opt, req};
+use crate::perms::{Check, Permission};
+use crate::scenario::{GuestKind, GuestStatus};
+use crate::state::{ClusterState, GuestState};
+
+pub fn routes(r: &mut Vec<Route>) {
+    r.push(Route {
+        method: Method::GET,
+        path: "/nodes/{node}/qemu",
+        permission: Permission::AllUsers,
+        allow_token: true,
+        params: vec![opt("full", Kind::Boolean), req("node", Kind::Node)],
+        handler: list,
+    });
+    r.push(Route {
+        method: Method::GET,
+        path: "/nodes/{node}/qemu/{vmid}/status/current",
+        permission: Permission::Check(Check::perm("/vms/{vmid}", &["VM.Audit"])),
+        allow_token: true,
+        params: vec![req("node", Kind::Node), req("vmid", Kind::VmId)],
+        handler: current,
+    });
+    r.push(Route {
+        method: Method::POST,
+        path: "/nodes/{node}/qemu/{vmid}/status/start",
+        permission: Permission::Check(Check::perm("/vms/{vmid}", &["VM.PowerMgmt"])),
+        allow_token: true,
+        params: vec![
+            opt("force-cpu", Kind::String),
+            opt("machine", Kind::String),
+            opt("migratedfrom", Kind::Node),
+            opt("migration_network", Kind::String),
+            opt("migration_type", Kind::Enum(&["secure", "insecure"])),
+            opt("nets-host-mtu", Kind::String),
+            req("node", Kind::Node),
+            opt("skiplock", Kind::Boolean),
+            opt("stateuri", Kind::String),
+            opt("targetstorage", Kind::String),
+            opt(
+                "timeout",
+                Kind::Integer {
+                    min: Some(0),
+                    max: None,
+                },
+            ),
+            req("vmid", Kind::VmId),
+            opt("with-conntrack-state", Kind::Boolean),
+        ],
+        handler: power,
+    });
+    r.push(Route {
+        method: Method::POST,
+        path: "/nodes/{node}/qemu/{vmid}/status/stop",
+        permission: Permission::Check(Check::perm("/vms/{vmid}", &["VM.PowerMgmt"])),
+        allow_token: true,
+        params: vec![
+            opt("keepActive", Kind::Boolean),
+            opt("migratedfrom", Kind::Node),
+            req("node", Kind::Node),
+            opt("overrule-shutdown", Kind::Boolean),
+            opt("skiplock", Kind::Boolean),
+            opt(
+                "timeout",
+                Kind::Integer {
+                    min: Some(0),
+                    max: None,
+                },
+            ),
+            req("vmid", Kind::VmId),
+        ],
+        handler: power,
+    });
+    r.push(Route {
+        method: Method::POST,
+        path: "/nodes/{node}/qemu/{vmid}/status/reset",
+        permission: Permission::Check(Check::perm("/vms/{vmid}", &["VM.PowerMgmt"])),
+        allow_token: true,
+        params: vec![
+            req("node", Kind::Node),
+            opt("skiplock", Kind::Boolean),
+            req("vmid", Kind::VmId),
+        ],
+        handler: power,
+    });
+    r.push(Route {
+        method: Method::POST,
+        path: "/nodes/{node}/qemu/{vmid}/status/shutdown",
+        permission: Permission::Check(Check::perm("/vms/{vmid}", &["VM.PowerMgmt"])),
+        allow_token: true,
+        params: vec![
+            opt("forceStop", Kind::Boolean),
+            opt("keepActive", Kind::Boolean),
+            req("node", Kind::Node),
+            opt("skiplock", Kind::Boolean),
+            opt(
+                "timeout",
+                Kind::Integer {
+                    min: Some(0),
+                    max: None,
+                },
+            ),
+            req("vmid", Kind::VmId),
+        ],
+        handler: power,
+    });
+    r.push(Route {
+        method: Method::POST,
+        path: "/nodes/{node}/qemu/{vmid}/status/reboot",
+        permission: Permission::Check(Check::perm("/vms/{vmid}", &["VM.PowerMgmt"])),
+        allow_token: true,
+        params: vec![
+            req("node", Kind::Node),
+            opt(
+                "timeout",
+                Kind::Integer {
+                    min: Some(0),
+                    max: None,
+                },
+            ),
+            req("vmid", Kind::VmId),
+        ],
+        handler: power,
+    });
+    r.push(Route {
+        method: Method::POST,
+        path: "/nodes/{node}/qemu/{vmid}/status/suspend",
+        permission: Permission::Check(Check::perm("/vms/{vmid}", &["VM.PowerMgmt"])),
+        allow_token: true,
+        params: vec![
+            req("node", Kind::Node),
+            opt("skiplock", Kind::Boolean),
+            opt("statestorage", Kind::String),
+            opt("todisk", Kind::Boolean),
+            req("vmid", Kind::VmId),
+        ],
+        handler: power,
+    });
+    r.push(Route {
+        method: Method::POST,
+        path: "/nodes/{node}/qemu/{vmid}/status/resume",
+        permission: Permission::Check(Check::perm("/vms/{vmid}", &["VM.PowerMgmt"])),
+        allow_token: true,
+        params: vec![
+            opt("nocheck", Kind::Boolean),
+            req("node", Kind::Node),
+            opt("skiplock", Kind::Boolean),
+            req("vmid", Kind::VmId),
+        ],
+        handler: power,
+    });
+    r.push(Route {
+        method: Method::GET,
+        path: "/nodes/{node}/lxc",
+        permission: Permission::AllUsers,
+        allow_token: true,
+        params: vec![req("node", Kind::Node)],
+        handler: list,
+    });
+    r.push(Route {
+        method: Method::GET,
+        path: "/nodes/{node}/lxc/{vmid}/status/current",
+        permission: Permission::Check(Check::perm("/vms/{vmid}", &["VM.Audit"])),
+        allow_token: true,
+        params: vec![req("node", Kind::Node), req("vmid", Kind::VmId)],
+        handler: current,
+    });
+    r.push(Route {
+        method: Method::POST,
+        path: "/nodes/{node}/lxc/{vmid}/status/start",
+        permission: Permission::Check(Check::perm("/vms/{vmid}", &["VM.PowerMgmt"])),
+        allow_token: true,
+        params: vec![
+            opt("debug", Kind::Boolean),
+            req("node", Kind::Node),
+            opt("skiplock", Kind::Boolean),
+            req("vmid", Kind::VmId),
+        ],
+        handler: power,
+    });
+    r.push(Route {
+        method: Method::POST,
+        path: "/nodes/{node}/lxc/{vmid}/status/stop",
+        permission: Permission::Check(Check::perm("/vms/{vmid}", &["VM.PowerMgmt"])),
+        allow_token: true,
+        params: vec![
+            req("node", Kind::Node),
+            opt("overrule-shutdown", Kind::Boolean),
+            opt("skiplock", Kind::Boolean),
+            req("vmid", Kind::VmId),
+        ],
+        handler: power,
+    });
+    r.push(Route {
+        method: Method::POST,
+        path: "/nodes/{node}/lxc/{vmid}/status/shutdown",
+        permission: Permission::Check(Check::perm("/vms/{vmid}", &["VM.PowerMgmt"])),
+        allow_token: true,
+        params: vec![
+            opt("forceStop", Kind::Boolean),
+            req("node", Kind::Node),
+            opt(
+                "timeout",
+                Kind::Integer {
+                    min: Some(0),
+                    max: None,
+                },
+            ),
+            req("vmid", Kind::VmId),
+        ],
+        handler: power,
+    });
+    r.push(Route {
+        method: Method::POST,
+        path: "/nodes/{node}/lxc/{vmid}/status/suspend",
+        permission: Permission::Check(Check::perm("/vms/{vmid}", &["VM.PowerMgmt"])),
+        allow_token: true,
+        params: vec![req("node", Kind::Node), req("vmid", Kind::VmId)],
+        handler: power,
+    });
+    r.push(Route {
+        method: Method::POST,
+        path: "/nodes/{node}/lxc/{vmid}/status/resume",
+        permission: Permission::Check(Check::perm("/vms/{vmid}", &["VM.PowerMgmt"])),
+        allow_token: true,
+        params: vec![req("node", Kind::Node), req("vmid", Kind::VmId)],
+        handler: power,
+    });
+    r.push(Route {
+        method: Method::POST,
+        path: "/nodes/{node}/lxc/{vmid}/status/reboot",
+        permission: Permission::Check(Check::perm("/vms/{vmid}", &["VM.PowerMgmt"])),
+        allow_token: true,
+        params: vec![
+            req("node", Kind::Node),
+            opt(
+                "timeout",
+                Kind::Integer {
+                    min: Some(0),
+                    max: None,
+                },
+            ),
+            req("vmid", Kind::VmId),
+        ],
+        handler: power,
+    });
+}
+
+fn kind_of(path: &str) -> GuestKind {
+    if path.starts_with("/nodes/{node}/lxc") {
+        GuestKind::Lxc
+    } else {
+        GuestKind::Qemu
+    }
+}
+
+fn config_path(kind: GuestKind, node: &str, vmid: u32) -> String {
+    match kind {
+        GuestKind::Qemu => format!("nodes/{node}/qemu-server/{vmid}.conf"),
+        GuestKind::Lxc => format!("nodes/{node}/lxc/{vmid}.conf"),
+    }
+}
+
+/// The guest named by `{node}` and `{vmid}`, which must live on that node with that kind,
+/// or PVE's "config does not exist" error.
+fn guest<'a>(
+    state: &'a ClusterState,
+    kind: GuestKind,
+    node: &str,
+    vmid: u32,
+) -> Result<&'a GuestState, ApiError> {
+    state
+        .guests
+        .get(&vmid)
+        .filter(|g| g.spec.node == node && g.spec.kind == kind)
+        .ok_or_else(|| {
+            ApiError::failed(format!(
+                "Configuration file '{}' does not exist",
+                config_path(kind, node, vmid)
+            ))
+        })
+}
+
+fn list(call: &Call<'_>) -> Result<Value, ApiError> {
+    let node = online_node(call)?;
+    let kind = kind_of(call.path);
+    let state = call.sim.state();
+    let out = state
+        .guests
+        .values()
+        .filter(|g| g.spec.node == node && g.spec.kind == kind)
+        .filter(|g| call.can(&format!("/vms/{}", g.spec.vmid), &["VM.Audit"], false))
+        .map(|g| status_json(g, call.now))
+        .collect();
+    Ok(Value::Array(out))
+}
+
+fn status_json(g: &GuestState, now: i64) -> Value {
+    let mut v = super::cluster::guest_resource(g, true, None, now);
+    let obj = v.as_object_mut().expect("an object");
+    obj.remove("id");
+    obj.remove("type");
+    obj.remove("node");
+    obj.remove("pool");
+    if let Some(cpus) = obj.remove("maxcpu") {
+        obj.insert("cpus".into(), cpus);
+    }
+    if g.spec.kind == GuestKind::Qemu {
+        let qmp = match g.spec.status {
+            GuestStatus::Running => "running",
+            GuestStatus::Paused => "paused",
+            GuestStatus::Stopped => "stopped",
+        };
+        obj.insert("qmpstatus".into(), json!(qmp));
+        if g.running() {
+            obj.insert("pid".into(), json!(10_000 + g.spec.vmid));
+            obj.insert("running-qemu".into(), json!("10.1.2"));
+            obj.insert("running-machine".into(), json!("pc-i440fx-10.1+pve0"));
+        }
+    } else {
+        obj.remove("qmpstatus");
+    }
+    v
+}
+
+fn current(call: &Call<'_>) -> Result<Value, ApiError> {
+    let node = online_node(call)?;
+    let vmid = call.params.vmid()?;
+    let kind = kind_of(call.path);
+    let state = call.sim.state();
+    let g = guest(&state, kind, &node, vmid)?;
+    let mut v = status_json(g, call.now);
+    let sid = format!(
+        "{}:{vmid}",
+        if kind == GuestKind::Qemu { "vm" } else { "ct" }
+    );
+    v["ha"] = match state.spec.ha.iter().find(|h| h.sid == sid) {
+        Some(h) => json!({ "managed": 1, "state": h.state }),
+        None => json!({ "managed": 0 }),
+    };
+    if kind == GuestKind::Qemu {
+        let agent = g
+            .spec
+            .config
+            .get("agent")
+            .is_some_and(|a| a.starts_with('1') || a.contains("enabled=1"));
+        v["agent"] = json!(u8::from(agent));
+        v["clipboard"] = Value::Null;
+    }
+    let _ = load;
+    Ok(v)
+}
+
+/// The power actions. Each checks what PVE checks before it forks its worker, then runs
+/// as a task whose end applies the change.
+fn power(call: &Call<'_>) -> Result<Value, ApiError> {
+    let node = online_node(call)?;
+    let vmid = call.params.vmid()?;
+    let kind = kind_of(call.path);
+    let action = call.path.rsplit('/').next().unwrap_or_default().to_owned();
+    let (task_type, noun) = match kind {
+        GuestKind::Qemu => (format!("qm{action}"), "VM"),
+        GuestKind::Lxc => (format!("vz{action}"), "CT"),
+    };
+    {
+        let state = call.sim.state();
+        let g = guest(&state, kind, &node, vmid)?;
+        if let Some(lock) = &g.spec.lock
+            && !(call.params.flag("skiplock") && call.userid() == "root@pam")
+        {
+            return Err(ApiError::failed(format!("{noun} is locked ({lock})")));
+        }
+        let status = g.spec.status;
+        let refuse = |msg: String| Err(ApiError::failed(msg));
+        match action.as_str() {
+            "start" if g.spec.template => {
+                return refuse(format!(
+                    "you can't start a {} if it's a template",
+                    if kind == GuestKind::Qemu { "vm" } else { "CT" }
+                ));
+            }
+            "start" if status != GuestStatus::Stopped => {
+                return refuse(format!("{noun} {vmid} already running"));
+            }
+            "shutdown" | "reboot" | "reset" | "suspend" if status == GuestStatus::Stopped => {
+                return refuse(format!("{noun} {vmid} not running"));
+            }
+            "suspend" if status == GuestStatus::Paused => {
+                return refuse(format!("{noun} {vmid} already suspended"));
+            }
+            "resume" if status != GuestStatus::Paused => {
+                return refuse(format!("{noun} {vmid} not suspended"));
+            }
+            _ => {}
+        }
+    }
+    let now = call.now;
+    let log = match action.as_str() {
+        "start" => vec![format!("starting {noun} {vmid}")],
+        "stop" => vec![format!("stopping {noun} {vmid}")],
+        "shutdown" => vec![format!("shutting down {noun} {vmid}")],
+        other => vec![format!("{other} {noun} {vmid}")],
+    };
+    let user = match call.who() {
+        crate::perms::Principal::User(u) => u.clone(),
+        crate::perms::Principal::Token { tokenid, .. } => tokenid.clone(),
+    };
+    let upid = call.sim.spawn_task(
+        &node,
+        &task_type,
+        &vmid.to_string(),
+        &user,
+        log,
+        move |state| {
+            let g = state
+                .guests
+                .get_mut(&vmid)
+                .ok_or_else(|| format!("{noun} {vmid} vanished"))?;
+            match action.as_str() {
+                "start" => {
+                    g.spec.status = GuestStatus::Running;
+                    g.started_at = Some(now);
+                }
+                "stop" | "shutdown" => {
+                    g.spec.status = GuestStatus::Stopped;
+                    g.started_at = None;
+                }
+                "reboot" | "reset" => g.started_at = Some(now),
+                "suspend" => g.spec.status = GuestStatus::Paused,
+                "resume" => g.spec.status = GuestStatus::Running,
+                _ => {}
+            }
+            Ok(())
+        },
+    );
+    Ok(json!(upid))
+}
