@@ -5,7 +5,7 @@
 
 use proxdeck_sim::{Scenario, Sim, SimOptions};
 
-const USAGE: &str = "usage: proxdeck-sim --scenario FILE.toml|FILE.json|demo [--task-ms N] [--unauthorized-delay-ms N]";
+const USAGE: &str = "usage: proxdeck-sim --scenario FILE.toml|FILE.json|demo|generate:CLUSTERSxNODESxGUESTS[:SEED] [--task-ms N] [--unauthorized-delay-ms N]";
 
 #[tokio::main]
 async fn main() {
@@ -47,6 +47,7 @@ async fn run() -> Result<(), String> {
     let scenario = match scenario_arg.as_deref() {
         None => return Err(USAGE.to_owned()),
         Some("demo") => Scenario::demo(),
+        Some(spec) if spec.starts_with("generate:") => generated(&spec["generate:".len()..])?,
         Some(path) => Scenario::load(std::path::Path::new(path)).map_err(|e| e.to_string())?,
     };
     let sim = Sim::start(scenario, options).await?;
@@ -54,14 +55,35 @@ async fn run() -> Result<(), String> {
         .clusters
         .iter()
         .map(|c| (c.sim.name.clone(), sim.credentials(&c.sim.name)))
+        .chain(
+            sim.pbs
+                .iter()
+                .map(|p| (p.sim.name.clone(), sim.pbs_credentials(&p.sim.name))),
+        )
         .collect();
     let line = serde_json::json!({
         "listeners": sim.listeners(),
         "credentials": credentials.into_iter().collect::<std::collections::BTreeMap<_, _>>(),
+        "control": { "header": proxdeck_sim::control::HEADER, "secret": sim.control_secret, "prefix": proxdeck_sim::control::PREFIX },
     });
     println!("{line}");
     tokio::signal::ctrl_c()
         .await
         .map_err(|e| format!("cannot wait for a signal: {e}"))?;
     Ok(())
+}
+
+/// `CxNxK[:SEED]`: C clusters of N nodes with K guests per node.
+fn generated(spec: &str) -> Result<Scenario, String> {
+    let bad = || format!("--scenario generate:CLUSTERSxNODESxGUESTS[:SEED], got generate:{spec}");
+    let (sizes, seed) = spec.split_once(':').unwrap_or((spec, "1"));
+    let n: Vec<usize> = sizes
+        .split('x')
+        .map(|p| p.parse().map_err(|_| bad()))
+        .collect::<Result<_, _>>()?;
+    let [clusters, nodes, guests] = n[..] else {
+        return Err(bad());
+    };
+    let seed = seed.parse().map_err(|_| bad())?;
+    Ok(Scenario::generate(clusters, nodes, guests, seed))
 }

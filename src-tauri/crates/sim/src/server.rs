@@ -126,6 +126,10 @@ async fn accept_loop(
 }
 
 async fn fault_layer(State(faults): State<Arc<Faults>>, req: Request, next: Next) -> Response {
+    if req.uri().path().starts_with(crate::control::PREFIX) {
+        // The harness must be able to reach the control surface whatever it injected.
+        return next.run(req).await;
+    }
     let verdict = faults.verdict(req.method().as_str(), req.uri().path());
     if !verdict.delay.is_zero() {
         tokio::time::sleep(verdict.delay).await;

@@ -111,7 +111,7 @@ impl ClusterSim {
                 )
             })
             .collect();
-        let access = build_access(&spec);
+        let access = build_access(&spec, spec.guests.iter());
         Arc::new(Self {
             name: spec.name.clone(),
             options,
@@ -140,8 +140,10 @@ impl ClusterSim {
 
     /// Rebuilds the access model after users, groups, roles, ACLs, tokens or pools changed.
     pub fn refresh_access(&self, state: &ClusterState) {
-        *self.access.write().unwrap_or_else(|p| p.into_inner()) =
-            Arc::new(build_access(&state.spec));
+        *self.access.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(build_access(
+            &state.spec,
+            state.guests.values().map(|g| &g.spec),
+        ));
     }
 
     /// The simulator's clock: real time plus what a test moved it by.
@@ -296,7 +298,12 @@ impl ClusterSim {
 }
 
 /// The permission model of a cluster's users, groups, roles, ACLs, tokens and pools.
-fn build_access(spec: &scenario::Cluster) -> AccessModel {
+/// Pool membership comes from `guests` (the live ones), not the scenario's list: guests
+/// created by clones exist only in the live state.
+fn build_access<'a>(
+    spec: &scenario::Cluster,
+    guests: impl Iterator<Item = &'a scenario::Guest>,
+) -> AccessModel {
     let mut model = AccessModel::with_builtin_roles();
     for role in &spec.roles {
         model
@@ -336,7 +343,7 @@ fn build_access(spec: &scenario::Cluster) -> AccessModel {
             propagate: acl.propagate,
         });
     }
-    for guest in &spec.guests {
+    for guest in guests {
         if let Some(pool) = &guest.pool {
             model
                 .pool_of

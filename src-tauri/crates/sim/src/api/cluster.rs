@@ -2,6 +2,7 @@
 //! (`status`), recent tasks and the next free VMID.
 
 use axum::http::{Method, StatusCode};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{ApiError, Call, Kind, Route, opt};
@@ -56,44 +57,131 @@ pub fn load(seed: u64, now: i64) -> f64 {
 const GIB: u64 = 1 << 30;
 const MIB: u64 = 1 << 20;
 
-pub fn guest_resource(g: &GuestState, node_online: bool, ha: Option<&str>, now: i64) -> Value {
+/// One entry of `/cluster/resources`, serialised directly (see `Call::respond_typed`).
+/// Absent fields are left out, as PVE leaves them out.
+#[derive(Debug, Default, Serialize)]
+pub struct Resource<'a> {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vmid: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub maxcpu: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub maxmem: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mem: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub maxdisk: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disk: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uptime: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub netin: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub netout: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diskread: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diskwrite: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pool: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lock: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hastate: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storage: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plugintype: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shared: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<&'static str>,
+    #[serde(rename = "cgroup-mode", skip_serializing_if = "Option::is_none")]
+    pub cgroup_mode: Option<u8>,
+}
+
+pub fn guest_row<'a>(
+    g: &'a GuestState,
+    node_online: bool,
+    ha: Option<&'static str>,
+    now: i64,
+) -> Resource<'a> {
     let s = &g.spec;
     let running = g.running() && node_online;
     let l = load(u64::from(s.vmid), now);
     let maxmem = s.memory_mib * MIB;
-    let mut v = json!({
-        "id": format!("{}/{}", g.kind_str(), s.vmid),
-        "type": g.kind_str(),
-        "vmid": s.vmid,
-        "name": s.name,
-        "node": s.node,
-        "status": if !node_online { "unknown" } else if g.running() { "running" } else { "stopped" },
-        "template": u8::from(s.template),
-        "maxcpu": s.cores,
-        "cpu": if running { (l * 0.6 * 10_000.0).round() / 10_000.0 } else { 0.0 },
-        "maxmem": maxmem,
-        "mem": if running { (maxmem as f64 * (0.25 + l * 0.5)) as u64 } else { 0 },
-        "maxdisk": s.disk_gib * GIB,
-        "disk": if s.kind == GuestKind::Lxc { (s.disk_gib as f64 * GIB as f64 * 0.4) as u64 } else { 0 },
-        "uptime": if running { g.started_at.map_or(0, |t| now - t) } else { 0 },
-        "netin": if running { (l * 9e9) as u64 } else { 0 },
-        "netout": if running { (l * 4e9) as u64 } else { 0 },
-        "diskread": if running { (l * 2e10) as u64 } else { 0 },
-        "diskwrite": if running { (l * 1e10) as u64 } else { 0 },
-    });
-    if !s.tags.is_empty() {
-        v["tags"] = json!(s.tags.join(";"));
+    let busy = |v: f64| Some(if running { v as u64 } else { 0 });
+    Resource {
+        id: format!("{}/{}", g.kind_str(), s.vmid),
+        kind: g.kind_str(),
+        vmid: Some(s.vmid),
+        name: Some(&s.name),
+        node: Some(&s.node),
+        status: Some(if !node_online {
+            "unknown"
+        } else if g.running() {
+            "running"
+        } else {
+            "stopped"
+        }),
+        template: Some(u8::from(s.template)),
+        maxcpu: Some(s.cores),
+        cpu: Some(if running {
+            (l * 0.6 * 10_000.0).round() / 10_000.0
+        } else {
+            0.0
+        }),
+        maxmem: Some(maxmem),
+        mem: busy(maxmem as f64 * (0.25 + l * 0.5)),
+        maxdisk: Some(s.disk_gib * GIB),
+        disk: Some(if s.kind == GuestKind::Lxc {
+            (s.disk_gib as f64 * GIB as f64 * 0.4) as u64
+        } else {
+            0
+        }),
+        uptime: Some(if running {
+            g.started_at.map_or(0, |t| now - t)
+        } else {
+            0
+        }),
+        netin: busy(l * 9e9),
+        netout: busy(l * 4e9),
+        diskread: busy(l * 2e10),
+        diskwrite: busy(l * 1e10),
+        tags: (!s.tags.is_empty()).then(|| s.tags.join(";")),
+        pool: s.pool.as_deref(),
+        lock: s.lock.as_deref(),
+        hastate: ha,
+        ..Resource::default()
     }
-    if let Some(pool) = &s.pool {
-        v["pool"] = json!(pool);
-    }
-    if let Some(lock) = &s.lock {
-        v["lock"] = json!(lock);
-    }
-    if let Some(state) = ha {
-        v["hastate"] = json!(state);
-    }
-    v
+}
+
+/// A guest's entry as a JSON object, for the per-guest status calls that reuse its fields.
+pub fn guest_resource(
+    g: &GuestState,
+    node_online: bool,
+    ha: Option<&'static str>,
+    now: i64,
+) -> Value {
+    serde_json::to_value(guest_row(g, node_online, ha, now)).unwrap_or(Value::Null)
 }
 
 fn resources(call: &Call<'_>) -> Result<Value, ApiError> {
@@ -104,35 +192,64 @@ fn resources(call: &Call<'_>) -> Result<Value, ApiError> {
     let can = |path: &str, privs: &[&str]| model.has(who, path, privs, true, call.now);
     let state = call.sim.state();
     let now = call.now;
-    let mut out = Vec::new();
+    let mut out: Vec<Resource<'_>> = Vec::new();
     if want("node") {
         for n in &state.spec.nodes {
             if !can(&format!("/nodes/{}", n.name), &["Sys.Audit"]) {
                 continue;
             }
             let l = load(n.name.bytes().map(u64::from).sum(), now);
-            let maxmem = n.memory_gib as u64 * GIB;
-            let mut v = json!({
-                "id": format!("node/{}", n.name), "type": "node", "node": n.name,
-                "status": if n.online { "online" } else { "offline" },
-                "maxcpu": n.cpus, "maxmem": maxmem, "maxdisk": 100 * GIB,
-                "level": "", "cgroup-mode": 2,
+            let maxmem = u64::from(n.memory_gib) * GIB;
+            out.push(Resource {
+                id: format!("node/{}", n.name),
+                kind: "node",
+                node: Some(&n.name),
+                status: Some(if n.online { "online" } else { "offline" }),
+                maxcpu: Some(n.cpus),
+                maxmem: Some(maxmem),
+                maxdisk: Some(100 * GIB),
+                level: Some(""),
+                cgroup_mode: Some(2),
+                cpu: n
+                    .online
+                    .then(|| (0.05 + l * 0.3 * 10_000.0).round() / 10_000.0),
+                mem: n.online.then_some((maxmem as f64 * (0.3 + l * 0.4)) as u64),
+                disk: n.online.then_some(23 * GIB),
+                uptime: n.online.then(|| now - call.sim.boot_time()),
+                ..Resource::default()
             });
-            if n.online {
-                v["cpu"] = json!((0.05 + l * 0.3 * 10_000.0).round() / 10_000.0);
-                v["mem"] = json!((maxmem as f64 * (0.3 + l * 0.4)) as u64);
-                v["disk"] = json!(23 * GIB);
-                v["uptime"] = json!(now - call.sim.boot_time());
-            }
-            out.push(v);
         }
     }
     if want("vm") {
+        // Most guests carry no ACL of their own and sit in no pool: they all inherit what
+        // /vms gives, so one check answers for all of them.
+        let plain_vm = can("/vms/0", &["VM.Audit"]);
+        let ha: std::collections::HashMap<String, &'static str> = state
+            .spec
+            .ha
+            .iter()
+            .filter_map(|h| {
+                let v = serde_json::to_value(h.state).ok()?;
+                Some((h.sid.clone(), ha_state(v.as_str()?)))
+            })
+            .collect();
+        let online: std::collections::HashMap<&str, bool> = state
+            .spec
+            .nodes
+            .iter()
+            .map(|n| (n.name.as_str(), n.online))
+            .collect();
         for g in state.guests.values() {
-            if !can(&format!("/vms/{}", g.spec.vmid), &["VM.Audit"]) {
+            let path = format!("/vms/{}", g.spec.vmid);
+            let visible = if model.is_plain_leaf(&path) {
+                plain_vm
+            } else {
+                can(&path, &["VM.Audit"])
+            };
+            if !visible {
                 continue;
             }
-            let online = state.node(&g.spec.node).is_some_and(|n| n.online);
+            let node_online = online.get(g.spec.node.as_str()).copied().unwrap_or(false);
             let sid = format!(
                 "{}:{}",
                 if g.spec.kind == GuestKind::Qemu {
@@ -142,14 +259,7 @@ fn resources(call: &Call<'_>) -> Result<Value, ApiError> {
                 },
                 g.spec.vmid
             );
-            let ha = state
-                .spec
-                .ha
-                .iter()
-                .find(|h| h.sid == sid)
-                .and_then(|h| serde_json::to_value(h.state).ok())
-                .and_then(|v| v.as_str().map(ha_state));
-            out.push(guest_resource(g, online, ha, now));
+            out.push(guest_row(g, node_online, ha.get(&sid).copied(), now));
         }
     }
     if want("storage") {
@@ -164,29 +274,35 @@ fn resources(call: &Call<'_>) -> Result<Value, ApiError> {
                 if s.nodes.as_ref().is_some_and(|ns| !ns.contains(&n.name)) {
                     continue;
                 }
-                let mut v = json!({
-                    "id": format!("storage/{}/{}", n.name, s.id), "type": "storage",
-                    "storage": s.id, "node": n.name,
-                    "status": if n.online { "available" } else { "unknown" },
-                    "plugintype": storage_type(&s.kind), "content": s.content.join(","),
-                    "shared": u8::from(s.shared),
+                out.push(Resource {
+                    id: format!("storage/{}/{}", n.name, s.id),
+                    kind: "storage",
+                    storage: Some(&s.id),
+                    node: Some(&n.name),
+                    status: Some(if n.online { "available" } else { "unknown" }),
+                    plugintype: Some(s.kind.as_str()),
+                    content: Some(s.content.join(",")),
+                    shared: Some(u8::from(s.shared)),
+                    maxdisk: n.online.then(|| s.total_gib * GIB),
+                    disk: n.online.then(|| s.used_gib * GIB),
+                    ..Resource::default()
                 });
-                if n.online {
-                    v["maxdisk"] = json!(s.total_gib * GIB);
-                    v["disk"] = json!(s.used_gib * GIB);
-                }
-                out.push(v);
             }
         }
     }
     if filter.is_none() {
         for p in &state.spec.pools {
             if can(&format!("/pool/{}", p.id), &["Pool.Audit"]) {
-                out.push(json!({ "id": format!("/pool/{}", p.id), "type": "pool", "pool": p.id }));
+                out.push(Resource {
+                    id: format!("/pool/{}", p.id),
+                    kind: "pool",
+                    pool: Some(&p.id),
+                    ..Resource::default()
+                });
             }
         }
     }
-    Ok(Value::Array(out))
+    call.respond_typed(&out)
 }
 
 pub fn storage_type(kind: &StorageKind) -> String {

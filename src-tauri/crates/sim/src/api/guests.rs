@@ -310,6 +310,11 @@ fn status_json(g: &GuestState, now: i64) -> Value {
     obj.remove("type");
     obj.remove("node");
     obj.remove("pool");
+    if g.spec.kind == GuestKind::Qemu {
+        // A VM's disk usage is unknown to PVE (0 in /cluster/resources); its own status
+        // calls do not document the field at all.
+        obj.remove("disk");
+    }
     if let Some(cpus) = obj.remove("maxcpu") {
         obj.insert("cpus".into(), cpus);
     }

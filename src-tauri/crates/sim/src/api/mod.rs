@@ -3,9 +3,18 @@
 //! authenticates, checks parameters and permissions as PVE does, and PVE's response shapes.
 
 mod access;
+mod access_admin;
+mod agent;
 mod cluster;
+mod config;
 mod guests;
+mod ha;
+mod lifecycle;
 mod nodes;
+mod pools;
+mod rrd;
+mod snapshots;
+mod storage;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
@@ -105,6 +114,11 @@ pub enum Kind {
     Integer {
         min: Option<i64>,
         max: Option<i64>,
+    },
+    /// The schema's `number` (a float), with its bounds.
+    Number {
+        min: Option<f64>,
+        max: Option<f64>,
     },
     Boolean,
     Enum(&'static [&'static str]),
@@ -206,9 +220,20 @@ pub struct Call<'a> {
     /// `None` only on `user: world` routes.
     pub who: Option<Principal>,
     pub now: i64,
+    /// `data` already serialised, for the few answers too big to build as a `Value`.
+    raw: std::cell::RefCell<Option<Vec<u8>>>,
 }
 
 impl Call<'_> {
+    /// Answers with `data` serialised straight from typed rows: `/cluster/resources` of
+    /// 10,000 guests is 3 MB, and going through `serde_json::Value` tripled its cost.
+    pub fn respond_typed<T: serde::Serialize>(&self, data: &T) -> Result<Value, ApiError> {
+        let bytes = serde_json::to_vec(data)
+            .map_err(|e| ApiError::failed(format!("cannot encode the answer: {e}")))?;
+        *self.raw.borrow_mut() = Some(bytes);
+        Ok(Value::Null)
+    }
+
     pub fn who(&self) -> &Principal {
         self.who
             .as_ref()
@@ -237,9 +262,18 @@ pub fn pve_routes() -> &'static [Route] {
     ROUTES.get_or_init(|| {
         let mut r = Vec::new();
         access::routes(&mut r);
+        access_admin::routes(&mut r);
+        pools::routes(&mut r);
         cluster::routes(&mut r);
         nodes::routes(&mut r);
         guests::routes(&mut r);
+        config::routes(&mut r);
+        lifecycle::routes(&mut r);
+        snapshots::routes(&mut r);
+        agent::routes(&mut r);
+        ha::routes(&mut r);
+        rrd::routes(&mut r);
+        storage::routes(&mut r);
         r
     })
 }
@@ -331,7 +365,11 @@ fn verify_params(route: &Route, params: &Params) -> Result<(), ApiError> {
         }
     }
     for name in params.0.keys() {
-        if !route.params.iter().any(|p| p.name == name) {
+        if !route
+            .params
+            .iter()
+            .any(|p| p.name == name || indexed_match(p.name, name))
+        {
             errors.insert(name.clone(), "property is not defined in schema and the schema does not allow additional properties".to_owned());
         }
     }
@@ -342,6 +380,15 @@ fn verify_params(route: &Route, params: &Params) -> Result<(), ApiError> {
     }
 }
 
+/// The schema declares numbered keys once, as `net[n]`, `scsi[n]`, `ipconfig[n]`: a
+/// request carries `net0`, `scsi1`, ….
+pub fn indexed_match(declared: &str, given: &str) -> bool {
+    declared
+        .strip_suffix("[n]")
+        .and_then(|base| given.strip_prefix(base))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
 fn check_kind(kind: Kind, v: &str) -> Result<(), String> {
     let bad_format = |what: &str| format!("value does not match the regex pattern ({what})");
     match kind {
@@ -350,6 +397,18 @@ fn check_kind(kind: Kind, v: &str) -> Result<(), String> {
             let n: i64 = v
                 .parse()
                 .map_err(|_| format!("type check ('integer') failed - got '{v}'"))?;
+            if let Some(min) = min.filter(|m| n < *m) {
+                return Err(format!("value must have a minimum value of {min}"));
+            }
+            if let Some(max) = max.filter(|m| n > *m) {
+                return Err(format!("value may have a maximum value of {max}"));
+            }
+            Ok(())
+        }
+        Kind::Number { min, max } => {
+            let n: f64 = v
+                .parse()
+                .map_err(|_| format!("type check ('number') failed - got '{v}'"))?;
             if let Some(min) = min.filter(|m| n < *m) {
                 return Err(format!("value must have a minimum value of {min}"));
             }
@@ -397,9 +456,12 @@ fn check_kind(kind: Kind, v: &str) -> Result<(), String> {
             .then_some(())
             .ok_or_else(|| bad_format("pve-tokenid"))
         }
+        // Nested pools (`parent/child`) exist since PVE 8.1.
         Kind::PoolId => (!v.is_empty()
+            && !v.starts_with('/')
+            && !v.ends_with('/')
             && v.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_".contains(c)))
+                .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c)))
         .then_some(())
         .ok_or_else(|| bad_format("pve-poolid")),
         Kind::Upid => v
@@ -418,7 +480,18 @@ pub async fn dispatch(
     body: Bytes,
 ) -> Response {
     match dispatch_inner(&sim, &method, &uri, &headers, &body).await {
-        Ok(data) => axum::Json(json!({ "data": data })).into_response(),
+        Ok(Answer::Value(data)) => axum::Json(json!({ "data": data })).into_response(),
+        Ok(Answer::Raw(data)) => {
+            let mut body = Vec::with_capacity(data.len() + 10);
+            body.extend_from_slice(b"{\"data\":");
+            body.extend_from_slice(&data);
+            body.push(b'}');
+            (
+                [(header::CONTENT_TYPE, "application/json;charset=UTF-8")],
+                body,
+            )
+                .into_response()
+        }
         Err(e) => e.into_response(),
     }
 }
@@ -429,7 +502,7 @@ async fn dispatch_inner(
     uri: &Uri,
     headers: &HeaderMap,
     body: &Bytes,
-) -> Result<Value, ApiError> {
+) -> Result<Answer, ApiError> {
     let Some(path) = uri.path().strip_prefix(PREFIX) else {
         return Err(ApiError::new(StatusCode::NOT_FOUND, "Not found"));
     };
@@ -510,22 +583,37 @@ async fn dispatch_inner(
             "API tokens are not allowed on this endpoint",
         ));
     }
+    // PVE's HTTP server checks permissions (with the raw parameters) before the handler
+    // verifies the parameters, so an unprivileged caller gets 403 even for bad input.
+    // World routes are never authenticated in PVE, so their check sees no user; root@pam
+    // passes every other check before the rule is looked at.
+    let checked_as = match route.permission {
+        Permission::World => None,
+        _ => who.as_ref(),
+    };
+    route.permission.eval(
+        &sim.access(),
+        checked_as,
+        &|name| params.get(name).map(str::to_owned),
+        now,
+    )?;
     verify_params(route, &params)?;
-    if let (Permission::Check(check), Some(who)) = (&route.permission, &who) {
-        let model = sim.access();
-        check.eval(
-            &model,
-            who,
-            &|name| params.get(name).map(str::to_owned),
-            now,
-        )?;
-    }
     let call = Call {
         sim,
         path: route.path,
         params,
         who,
         now,
+        raw: std::cell::RefCell::new(None),
     };
-    (route.handler)(&call)
+    let data = (route.handler)(&call)?;
+    Ok(match call.raw.into_inner() {
+        Some(bytes) => Answer::Raw(bytes),
+        None => Answer::Value(data),
+    })
+}
+
+enum Answer {
+    Value(Value),
+    Raw(Vec<u8>),
 }
