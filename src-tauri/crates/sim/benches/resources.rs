@@ -40,14 +40,15 @@ fn main() {
         "machine: {} cores",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
-    for (case, path) in [
-        ("cluster/resources (10k guests)", "/cluster/resources"),
-        ("version (small GET)", "/version"),
+    for (case, path, clients) in [
+        ("cluster/resources (10k guests)", "/cluster/resources", 2),
+        ("cluster/resources (10k guests)", "/cluster/resources", 1),
+        ("version (small GET)", "/version", 2),
     ] {
         let url = Arc::new(format!("{base}{path}"));
         let token = Arc::new(token.clone());
         let deadline = Instant::now() + Duration::from_secs(secs);
-        let threads: Vec<_> = (0..2)
+        let threads: Vec<_> = (0..clients)
             .map(|_| {
                 let (url, token) = (Arc::clone(&url), Arc::clone(&token));
                 std::thread::spawn(move || {
@@ -91,7 +92,7 @@ fn main() {
         all.sort();
         let pct = |p: f64| all[((all.len() as f64 * p) as usize).min(all.len() - 1)];
         println!(
-            "{case:32} requests {:6}  p50 {:8.2} ms  p99 {:8.2} ms  {:8.0} req/s  body {} KiB",
+            "{case:32} clients {clients}  requests {:6}  p50 {:8.2} ms  p99 {:8.2} ms  {:8.0} req/s  body {} KiB",
             all.len(),
             pct(0.50).as_secs_f64() * 1e3,
             pct(0.99).as_secs_f64() * 1e3,

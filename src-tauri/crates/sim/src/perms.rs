@@ -512,12 +512,22 @@ impl AccessModel {
         tree
     }
 
-    /// True when nothing names `path` itself: no ACL sits on it and it is no pool member.
-    /// Every such leaf under the same parent inherits the same privileges, so a caller
-    /// checking thousands of guests can ask once for the parent's plain leaf and reuse it.
-    pub fn is_plain_leaf(&self, path: &str) -> bool {
-        !self.pool_of.contains_key(path)
-            && normalize_path(path).is_none_or(|p| !self.tree().nodes.contains_key(&p))
+    /// The paths directly under `parent` (e.g. "/vms") that something names itself: an
+    /// ACL sits on them or they are pool members. All other children inherit alike, so a
+    /// caller checking many can ask once for a plain child and look up only these.
+    pub fn named_children(&self, parent: &str) -> std::collections::HashSet<String> {
+        let prefix = format!("{}/", parent.trim_end_matches('/'));
+        let is_child = |p: &str| {
+            p.strip_prefix(&prefix)
+                .is_some_and(|rest| !rest.is_empty() && !rest.contains('/'))
+        };
+        self.tree()
+            .nodes
+            .keys()
+            .chain(self.pool_of.keys())
+            .filter(|p| is_child(p))
+            .cloned()
+            .collect()
     }
 
     /// Whether `userid` exists as PVE sees it: root@pam is always there.

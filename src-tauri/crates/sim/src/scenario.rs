@@ -29,7 +29,7 @@ pub use demo::{
     DEMO_SECOPS_PASSWORD, DEMO_SECOPS_TOTP_SECRET,
 };
 pub use generate::{GENERATED_EPOCH, GENERATED_ROOT_PASSWORD, GENERATED_TOKEN_SECRET};
-pub use validate::{BUILTIN_PBS_ROLES, BUILTIN_PVE_ROLES, PVE_PRIVILEGES, Problem};
+pub use validate::Problem;
 
 /// Why a scenario could not be read or is not self-consistent.
 #[derive(Debug, thiserror::Error)]
@@ -83,7 +83,7 @@ pub struct Cluster {
     pub users: Vec<User>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<Group>,
-    /// Custom roles only: PVE's built-in roles ([`BUILTIN_PVE_ROLES`]) always exist.
+    /// Custom roles only: PVE's built-in roles ([`crate::perms::builtin_roles`]) always exist.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<Role>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
 use axum::http::Method;
@@ -71,7 +71,9 @@ pub struct ClusterSim {
     pub name: String,
     pub options: SimOptions,
     keys: Keys,
-    state: Mutex<ClusterState>,
+    /// Read-mostly: the big listings take the read side, so two dashboards polling
+    /// `/cluster/resources` are served side by side.
+    state: RwLock<ClusterState>,
     access: RwLock<Arc<AccessModel>>,
     clock_offset: AtomicI64,
     tickets_not_before: AtomicI64,
@@ -116,7 +118,7 @@ impl ClusterSim {
             name: spec.name.clone(),
             options,
             keys: Keys::random(),
-            state: Mutex::new(ClusterState {
+            state: RwLock::new(ClusterState {
                 spec,
                 guests,
                 tasks: Vec::new(),
@@ -130,8 +132,14 @@ impl ClusterSim {
         })
     }
 
-    pub fn state(&self) -> MutexGuard<'_, ClusterState> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    /// The state, for reading and changing.
+    pub fn state(&self) -> RwLockWriteGuard<'_, ClusterState> {
+        self.state.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The state, for reading only; many readers at once.
+    pub fn read_state(&self) -> RwLockReadGuard<'_, ClusterState> {
+        self.state.read().unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn access(&self) -> Arc<AccessModel> {

@@ -34,8 +34,8 @@ pub fn routes(r: &mut Vec<Route>) {
             opt("otp", Kind::String),
             req("password", Kind::String),
             opt("path", Kind::String),
-            opt("privs", Kind::String),
-            opt("realm", Kind::String),
+            opt("privs", Kind::Format("pve-priv-list")),
+            opt("realm", Kind::Format("pve-realm")),
             opt("tfa-challenge", Kind::String),
             req("username", Kind::String),
         ],
@@ -46,7 +46,7 @@ pub fn routes(r: &mut Vec<Route>) {
         path: "/access/permissions",
         permission: Permission::AllUsers,
         allow_token: true,
-        params: vec![opt("path", Kind::String), opt("userid", Kind::String)],
+        params: vec![opt("path", Kind::String), opt("userid", Kind::Pattern(r"(?^:^(?^:[^\s:/]+)\@(?^:[A-Za-z][A-Za-z0-9\.\-_]+)(?:!(?^:[A-Za-z][A-Za-z0-9\.\-_]+))?$)"))],
         handler: permissions,
     });
 }

@@ -25,7 +25,7 @@ pub fn routes(r: &mut Vec<Route>) {
     let user_fields = || {
         vec![
             opt("comment", Kind::String),
-            opt("email", Kind::String),
+            opt("email", Kind::Format("email-opt")),
             opt("enable", Kind::Boolean),
             opt(
                 "expire",
@@ -35,8 +35,8 @@ pub fn routes(r: &mut Vec<Route>) {
                 },
             ),
             opt("firstname", Kind::String),
-            opt("groups", Kind::String),
-            opt("keys", Kind::String),
+            opt("groups", Kind::Format("pve-groupid-list")),
+            opt("keys", Kind::Pattern(r"[0-9a-zA-Z!=]{0,4096}")),
             opt("lastname", Kind::String),
             req("userid", Kind::UserId),
         ]
@@ -122,7 +122,10 @@ pub fn routes(r: &mut Vec<Route>) {
         path: "/access/users/{userid}/token/{tokenid}",
         permission: self_or_user_modify(),
         allow_token: true,
-        params: vec![req("tokenid", Kind::String), req("userid", Kind::UserId)],
+        params: vec![
+            req("tokenid", Kind::Pattern(r"(?^:[A-Za-z][A-Za-z0-9\.\-_]+)")),
+            req("userid", Kind::UserId),
+        ],
         handler: read_token,
     });
     r.push(Route {
@@ -140,7 +143,7 @@ pub fn routes(r: &mut Vec<Route>) {
                 },
             ),
             opt("privsep", Kind::Boolean),
-            req("tokenid", Kind::String),
+            req("tokenid", Kind::Pattern(r"(?^:[A-Za-z][A-Za-z0-9\.\-_]+)")),
             req("userid", Kind::UserId),
         ],
         handler: generate_token,
@@ -152,7 +155,7 @@ pub fn routes(r: &mut Vec<Route>) {
         allow_token: true,
         params: vec![
             opt("comment", Kind::String),
-            opt("delete", Kind::String),
+            opt("delete", Kind::Format("pve-configid-list")),
             opt(
                 "expire",
                 Kind::Integer {
@@ -161,7 +164,7 @@ pub fn routes(r: &mut Vec<Route>) {
                 },
             ),
             opt("privsep", Kind::Boolean),
-            req("tokenid", Kind::String),
+            req("tokenid", Kind::Pattern(r"(?^:[A-Za-z][A-Za-z0-9\.\-_]+)")),
             req("userid", Kind::UserId),
         ],
         handler: update_token,
@@ -171,7 +174,10 @@ pub fn routes(r: &mut Vec<Route>) {
         path: "/access/users/{userid}/token/{tokenid}",
         permission: self_or_user_modify(),
         allow_token: true,
-        params: vec![req("tokenid", Kind::String), req("userid", Kind::UserId)],
+        params: vec![
+            req("tokenid", Kind::Pattern(r"(?^:[A-Za-z][A-Za-z0-9\.\-_]+)")),
+            req("userid", Kind::UserId),
+        ],
         handler: remove_token,
     });
 
@@ -189,7 +195,10 @@ pub fn routes(r: &mut Vec<Route>) {
         path: "/access/groups",
         permission: group_allocate(),
         allow_token: true,
-        params: vec![opt("comment", Kind::String), req("groupid", Kind::String)],
+        params: vec![
+            opt("comment", Kind::String),
+            req("groupid", Kind::Format("pve-groupid")),
+        ],
         handler: create_group,
     });
     r.push(Route {
@@ -199,7 +208,7 @@ pub fn routes(r: &mut Vec<Route>) {
             Check::perm("/access/groups", &["Sys.Audit", "Group.Allocate"]).any(),
         ),
         allow_token: true,
-        params: vec![req("groupid", Kind::String)],
+        params: vec![req("groupid", Kind::Format("pve-groupid"))],
         handler: read_group,
     });
     r.push(Route {
@@ -207,7 +216,10 @@ pub fn routes(r: &mut Vec<Route>) {
         path: "/access/groups/{groupid}",
         permission: group_allocate(),
         allow_token: true,
-        params: vec![opt("comment", Kind::String), req("groupid", Kind::String)],
+        params: vec![
+            opt("comment", Kind::String),
+            req("groupid", Kind::Format("pve-groupid")),
+        ],
         handler: update_group,
     });
     r.push(Route {
@@ -215,7 +227,7 @@ pub fn routes(r: &mut Vec<Route>) {
         path: "/access/groups/{groupid}",
         permission: group_allocate(),
         allow_token: true,
-        params: vec![req("groupid", Kind::String)],
+        params: vec![req("groupid", Kind::Format("pve-groupid"))],
         handler: delete_group,
     });
 
@@ -233,7 +245,10 @@ pub fn routes(r: &mut Vec<Route>) {
         path: "/access/roles",
         permission: sys_modify(),
         allow_token: true,
-        params: vec![opt("privs", Kind::String), req("roleid", Kind::String)],
+        params: vec![
+            opt("privs", Kind::Format("pve-priv-list")),
+            req("roleid", Kind::Format("pve-roleid")),
+        ],
         handler: create_role,
     });
     r.push(Route {
@@ -241,7 +256,7 @@ pub fn routes(r: &mut Vec<Route>) {
         path: "/access/roles/{roleid}",
         permission: Permission::AllUsers,
         allow_token: true,
-        params: vec![req("roleid", Kind::String)],
+        params: vec![req("roleid", Kind::Format("pve-roleid"))],
         handler: read_role,
     });
     r.push(Route {
@@ -251,8 +266,8 @@ pub fn routes(r: &mut Vec<Route>) {
         allow_token: true,
         params: vec![
             opt("append", Kind::Boolean),
-            opt("privs", Kind::String),
-            req("roleid", Kind::String),
+            opt("privs", Kind::Format("pve-priv-list")),
+            req("roleid", Kind::Format("pve-roleid")),
         ],
         handler: update_role,
     });
@@ -261,7 +276,7 @@ pub fn routes(r: &mut Vec<Route>) {
         path: "/access/roles/{roleid}",
         permission: sys_modify(),
         allow_token: true,
-        params: vec![req("roleid", Kind::String)],
+        params: vec![req("roleid", Kind::Format("pve-roleid"))],
         handler: delete_role,
     });
 
@@ -281,12 +296,12 @@ pub fn routes(r: &mut Vec<Route>) {
         allow_token: true,
         params: vec![
             opt("delete", Kind::Boolean),
-            opt("groups", Kind::String),
+            opt("groups", Kind::Format("pve-groupid-list")),
             req("path", Kind::String),
             opt("propagate", Kind::Boolean),
-            req("roles", Kind::String),
-            opt("tokens", Kind::String),
-            opt("users", Kind::String),
+            req("roles", Kind::Format("pve-roleid-list")),
+            opt("tokens", Kind::Format("pve-tokenid-list")),
+            opt("users", Kind::Format("pve-userid-list")),
         ],
         handler: update_acl,
     });

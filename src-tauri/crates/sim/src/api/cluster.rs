@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::{ApiError, Call, Kind, Route, opt};
 use crate::perms::{Check, Permission, Principal};
-use crate::scenario::{GuestKind, StorageKind};
+use crate::scenario::GuestKind;
 use crate::state::GuestState;
 
 pub fn routes(r: &mut Vec<Route>) {
@@ -190,7 +190,7 @@ fn resources(call: &Call<'_>) -> Result<Value, ApiError> {
     let model = call.sim.access();
     let who = call.who();
     let can = |path: &str, privs: &[&str]| model.has(who, path, privs, true, call.now);
-    let state = call.sim.state();
+    let state = call.sim.read_state();
     let now = call.now;
     let mut out: Vec<Resource<'_>> = Vec::new();
     if want("node") {
@@ -224,6 +224,7 @@ fn resources(call: &Call<'_>) -> Result<Value, ApiError> {
         // Most guests carry no ACL of their own and sit in no pool: they all inherit what
         // /vms gives, so one check answers for all of them.
         let plain_vm = can("/vms/0", &["VM.Audit"]);
+        let named = model.named_children("/vms");
         let ha: std::collections::HashMap<String, &'static str> = state
             .spec
             .ha
@@ -240,26 +241,31 @@ fn resources(call: &Call<'_>) -> Result<Value, ApiError> {
             .map(|n| (n.name.as_str(), n.online))
             .collect();
         for g in state.guests.values() {
-            let path = format!("/vms/{}", g.spec.vmid);
-            let visible = if model.is_plain_leaf(&path) {
+            let visible = if named.is_empty() {
                 plain_vm
             } else {
-                can(&path, &["VM.Audit"])
+                let path = format!("/vms/{}", g.spec.vmid);
+                if named.contains(&path) {
+                    can(&path, &["VM.Audit"])
+                } else {
+                    plain_vm
+                }
             };
             if !visible {
                 continue;
             }
             let node_online = online.get(g.spec.node.as_str()).copied().unwrap_or(false);
-            let sid = format!(
-                "{}:{}",
-                if g.spec.kind == GuestKind::Qemu {
+            let ha_state = if ha.is_empty() {
+                None
+            } else {
+                let kind = if g.spec.kind == GuestKind::Qemu {
                     "vm"
                 } else {
                     "ct"
-                },
-                g.spec.vmid
-            );
-            out.push(guest_row(g, node_online, ha.get(&sid).copied(), now));
+                };
+                ha.get(&format!("{kind}:{}", g.spec.vmid)).copied()
+            };
+            out.push(guest_row(g, node_online, ha_state, now));
         }
     }
     if want("storage") {
@@ -303,13 +309,6 @@ fn resources(call: &Call<'_>) -> Result<Value, ApiError> {
         }
     }
     call.respond_typed(&out)
-}
-
-pub fn storage_type(kind: &StorageKind) -> String {
-    serde_json::to_value(kind)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
 }
 
 /// The `hastate` PVE shows for a configured HA state.

@@ -38,13 +38,13 @@ pub fn routes(r: &mut Vec<Route>) {
             opt("force-cpu", Kind::String),
             opt("machine", Kind::String),
             opt("migratedfrom", Kind::Node),
-            opt("migration_network", Kind::String),
+            opt("migration_network", Kind::Format("CIDR")),
             opt("migration_type", Kind::Enum(&["secure", "insecure"])),
-            opt("nets-host-mtu", Kind::String),
+            opt("nets-host-mtu", Kind::Pattern(r"net\d+=\d+(,net\d+=\d+)*")),
             req("node", Kind::Node),
             opt("skiplock", Kind::Boolean),
             opt("stateuri", Kind::String),
-            opt("targetstorage", Kind::String),
+            opt("targetstorage", Kind::Format("storage-pair-list")),
             opt(
                 "timeout",
                 Kind::Integer {
@@ -138,7 +138,7 @@ pub fn routes(r: &mut Vec<Route>) {
         params: vec![
             req("node", Kind::Node),
             opt("skiplock", Kind::Boolean),
-            opt("statestorage", Kind::String),
+            opt("statestorage", Kind::Format("pve-storage-id")),
             opt("todisk", Kind::Boolean),
             req("vmid", Kind::VmId),
         ],

@@ -77,10 +77,10 @@ pub fn routes(r: &mut Vec<Route>) {
         params: vec![
             opt("comment", Kind::String),
             opt("failback", Kind::Boolean),
-            opt("group", Kind::String),
+            opt("group", Kind::Format("pve-configid")),
             opt("max_relocate", counter()),
             opt("max_restart", counter()),
-            req("sid", Kind::String),
+            req("sid", Kind::Format("pve-ha-resource-or-vm-id")),
             opt("state", Kind::Enum(STATES)),
             opt("type", Kind::Enum(&["ct", "vm"])),
         ],
@@ -91,7 +91,7 @@ pub fn routes(r: &mut Vec<Route>) {
         path: "/cluster/ha/resources/{sid}",
         permission: audit(),
         allow_token: true,
-        params: vec![req("sid", Kind::String)],
+        params: vec![req("sid", Kind::Format("pve-ha-resource-or-vm-id"))],
         handler: read,
     });
     r.push(Route {
@@ -101,13 +101,13 @@ pub fn routes(r: &mut Vec<Route>) {
         allow_token: true,
         params: vec![
             opt("comment", Kind::String),
-            opt("delete", Kind::String),
+            opt("delete", Kind::Format("pve-configid-list")),
             opt("digest", Kind::String),
             opt("failback", Kind::Boolean),
-            opt("group", Kind::String),
+            opt("group", Kind::Format("pve-configid")),
             opt("max_relocate", counter()),
             opt("max_restart", counter()),
-            req("sid", Kind::String),
+            req("sid", Kind::Format("pve-ha-resource-or-vm-id")),
             opt("state", Kind::Enum(STATES)),
         ],
         handler: update,
@@ -117,7 +117,10 @@ pub fn routes(r: &mut Vec<Route>) {
         path: "/cluster/ha/resources/{sid}",
         permission: console(),
         allow_token: true,
-        params: vec![opt("purge", Kind::Boolean), req("sid", Kind::String)],
+        params: vec![
+            opt("purge", Kind::Boolean),
+            req("sid", Kind::Format("pve-ha-resource-or-vm-id")),
+        ],
         handler: delete,
     });
     for path in [
@@ -129,7 +132,10 @@ pub fn routes(r: &mut Vec<Route>) {
             path,
             permission: console(),
             allow_token: true,
-            params: vec![req("node", Kind::Node), req("sid", Kind::String)],
+            params: vec![
+                req("node", Kind::Node),
+                req("sid", Kind::Format("pve-ha-resource-or-vm-id")),
+            ],
             handler: motion,
         });
     }

@@ -13,7 +13,7 @@ use axum::http::Method;
 use serde_json::{Value, json};
 
 use super::access_admin::{can_modify_perms, check_requires, list_param};
-use super::cluster::{guest_resource, storage_type};
+use super::cluster::guest_resource;
 use super::{ApiError, Call, Kind, Route, opt, req};
 use crate::perms::{Check, Denied, Permission, normalize_path};
 use crate::scenario::Pool;
@@ -28,8 +28,8 @@ pub fn routes(r: &mut Vec<Route>) {
             opt("comment", Kind::String),
             opt("delete", Kind::Boolean),
             req("poolid", Kind::PoolId),
-            opt("storage", Kind::String),
-            opt("vms", Kind::String),
+            opt("storage", Kind::Format("pve-storage-id-list")),
+            opt("vms", Kind::Format("pve-vmid-list")),
         ]
     };
     r.push(Route {
@@ -176,7 +176,7 @@ fn storage_member(state: &ClusterState, storeid: &str) -> Option<Value> {
         "storage": storeid,
         "node": node,
         "type": "storage",
-        "plugintype": storage_type(&s.kind),
+        "plugintype": s.kind.as_str(),
         "status": "unknown",
         "shared": u8::from(s.shared),
         "content": content.join(","),

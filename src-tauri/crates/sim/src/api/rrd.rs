@@ -71,7 +71,7 @@ pub fn routes(r: &mut Vec<Route>) {
         params: vec![
             cf(),
             req("node", Kind::Node),
-            req("storage", Kind::String),
+            req("storage", Kind::Format("pve-storage-id")),
             req("timeframe", Kind::Enum(TIMEFRAMES)),
         ],
         handler: storage_rrd,

@@ -24,7 +24,7 @@ pub fn routes(r: &mut Vec<Route>) {
     let named = || {
         vec![
             req("node", Kind::Node),
-            req("snapname", Kind::String),
+            req("snapname", Kind::Format("pve-configid")),
             req("vmid", Kind::VmId),
         ]
     };
@@ -43,7 +43,7 @@ pub fn routes(r: &mut Vec<Route>) {
         let mut create = vec![
             opt("description", Kind::String),
             req("node", Kind::Node),
-            req("snapname", Kind::String),
+            req("snapname", Kind::Format("pve-configid")),
             req("vmid", Kind::VmId),
         ];
         if kind == "qemu" {

@@ -48,11 +48,11 @@ pub fn routes(r: &mut Vec<Route>) {
         permission: Permission::AllUsers,
         allow_token: true,
         params: vec![
-            opt("content", Kind::String),
+            opt("content", Kind::Format("pve-storage-content-list")),
             opt("enabled", Kind::Boolean),
             opt("format", Kind::Boolean),
             req("node", Kind::Node),
-            opt("storage", Kind::String),
+            opt("storage", Kind::Format("pve-storage-id")),
             opt("target", Kind::Node),
         ],
         handler: node_list,
@@ -62,7 +62,10 @@ pub fn routes(r: &mut Vec<Route>) {
         path: "/nodes/{node}/storage/{storage}",
         permission: audit_or_space(),
         allow_token: true,
-        params: vec![req("node", Kind::Node), req("storage", Kind::String)],
+        params: vec![
+            req("node", Kind::Node),
+            req("storage", Kind::Format("pve-storage-id")),
+        ],
         handler: diridx,
     });
     r.push(Route {
@@ -70,7 +73,10 @@ pub fn routes(r: &mut Vec<Route>) {
         path: "/nodes/{node}/storage/{storage}/status",
         permission: audit_or_space(),
         allow_token: true,
-        params: vec![req("node", Kind::Node), req("storage", Kind::String)],
+        params: vec![
+            req("node", Kind::Node),
+            req("storage", Kind::Format("pve-storage-id")),
+        ],
         handler: node_status,
     });
     r.push(Route {
@@ -79,9 +85,9 @@ pub fn routes(r: &mut Vec<Route>) {
         permission: audit_or_space(),
         allow_token: true,
         params: vec![
-            opt("content", Kind::String),
+            opt("content", Kind::Format("pve-storage-content")),
             req("node", Kind::Node),
-            req("storage", Kind::String),
+            req("storage", Kind::Format("pve-storage-id")),
             opt("vmid", Kind::VmId),
         ],
         handler: content,
@@ -99,7 +105,7 @@ pub fn routes(r: &mut Vec<Route>) {
         path: "/storage/{storage}",
         permission: Permission::Check(Check::perm("/storage/{storage}", &["Datastore.Allocate"])),
         allow_token: true,
-        params: vec![req("storage", Kind::String)],
+        params: vec![req("storage", Kind::Format("pve-storage-id"))],
         handler: config_read,
     });
 }

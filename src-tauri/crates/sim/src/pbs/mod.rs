@@ -8,7 +8,7 @@
 //! differ. So it has its own route table and dispatcher here; only the listener (`server`),
 //! the certificate (`tls`) and the fault layer are shared with the PVE side.
 
-mod access;
+pub(crate) mod access;
 mod datastore;
 mod node;
 

@@ -37,100 +37,6 @@ impl Problem {
     }
 }
 
-/// PVE's built-in roles; a scenario's `roles` adds custom ones.
-pub const BUILTIN_PVE_ROLES: &[&str] = &[
-    "Administrator",
-    "NoAccess",
-    "PVEAdmin",
-    "PVEAuditor",
-    "PVEDatastoreAdmin",
-    "PVEDatastoreUser",
-    "PVEMappingAdmin",
-    "PVEMappingUser",
-    "PVEPoolAdmin",
-    "PVEPoolUser",
-    "PVESDNAdmin",
-    "PVESDNUser",
-    "PVESysAdmin",
-    "PVETemplateUser",
-    "PVEUserAdmin",
-    "PVEVMAdmin",
-    "PVEVMUser",
-];
-
-/// Every privilege PVE 9.1 accepts in a role.
-pub const PVE_PRIVILEGES: &[&str] = &[
-    "Datastore.Allocate",
-    "Datastore.AllocateSpace",
-    "Datastore.AllocateTemplate",
-    "Datastore.Audit",
-    "Group.Allocate",
-    "Mapping.Audit",
-    "Mapping.Modify",
-    "Mapping.Use",
-    "Permissions.Modify",
-    "Pool.Allocate",
-    "Pool.Audit",
-    "Realm.Allocate",
-    "Realm.AllocateUser",
-    "SDN.Allocate",
-    "SDN.Audit",
-    "SDN.Use",
-    "Sys.AccessNetwork",
-    "Sys.Audit",
-    "Sys.Console",
-    "Sys.Incoming",
-    "Sys.Modify",
-    "Sys.PowerMgmt",
-    "Sys.Syslog",
-    "User.Modify",
-    "VM.Allocate",
-    "VM.Audit",
-    "VM.Backup",
-    "VM.Clone",
-    "VM.Config.CDROM",
-    "VM.Config.CPU",
-    "VM.Config.Cloudinit",
-    "VM.Config.Disk",
-    "VM.Config.HWType",
-    "VM.Config.Memory",
-    "VM.Config.Network",
-    "VM.Config.Options",
-    "VM.Console",
-    "VM.GuestAgent.Audit",
-    "VM.GuestAgent.FileRead",
-    "VM.GuestAgent.FileSystemMgmt",
-    "VM.GuestAgent.FileWrite",
-    "VM.GuestAgent.Unrestricted",
-    "VM.Migrate",
-    "VM.PowerMgmt",
-    "VM.Replicate",
-    "VM.Snapshot",
-    "VM.Snapshot.Rollback",
-];
-
-/// PBS's roles (PBS has no custom roles).
-pub const BUILTIN_PBS_ROLES: &[&str] = &[
-    "Admin",
-    "Audit",
-    "NoAccess",
-    "DatastoreAdmin",
-    "DatastoreReader",
-    "DatastoreBackup",
-    "DatastorePowerUser",
-    "DatastoreAudit",
-    "RemoteAudit",
-    "RemoteAdmin",
-    "RemoteSyncOperator",
-    "RemoteSyncPushOperator",
-    "RemoteDatastorePowerUser",
-    "RemoteDatastoreAdmin",
-    "TapeAudit",
-    "TapeAdmin",
-    "TapeOperator",
-    "TapeReader",
-];
-
 const QEMU_LOCKS: &[&str] = &[
     "backup",
     "clone",
@@ -332,7 +238,10 @@ fn check_cluster(r: &mut Report, scenario: &Scenario, c: &Cluster, at: &str) {
         }
     }
 
-    let mut roles: HashSet<&str> = BUILTIN_PVE_ROLES.iter().copied().collect();
+    // The built-in roles and privileges are the permission engine's, so a scenario is
+    // judged by the same lists the simulator enforces.
+    let builtin = crate::perms::builtin_roles();
+    let mut roles: HashSet<&str> = builtin.keys().map(String::as_str).collect();
     for role in &c.roles {
         let rat = format!("{at}, role '{}'", role.roleid);
         if !is_simple_id(&role.roleid) {
@@ -341,13 +250,13 @@ fn check_cluster(r: &mut Report, scenario: &Scenario, c: &Cluster, at: &str) {
                 "role id may contain only letters, digits, '-', '_', '.'",
             );
         }
-        if BUILTIN_PVE_ROLES.contains(&role.roleid.as_str()) {
+        if builtin.contains_key(role.roleid.as_str()) {
             r.add(&rat, "is a built-in role and cannot be redefined");
         } else if !roles.insert(role.roleid.as_str()) {
             r.add(&rat, "duplicate role id");
         }
         for p in &role.privs {
-            if !PVE_PRIVILEGES.contains(&p.as_str()) {
+            if !crate::perms::all_privileges().contains(&p.as_str()) {
                 r.add(&rat, format!("unknown privilege '{p}'"));
             }
         }
@@ -696,7 +605,7 @@ fn check_pbs(r: &mut Report, pbs: &Pbs, at: &str) {
         if acl.group.is_some() {
             r.add(&aat, "PBS ACLs name users or tokens, not groups");
         }
-        if !BUILTIN_PBS_ROLES.contains(&acl.role.as_str()) {
+        if crate::pbs::access::role_privileges(&acl.role).is_none() {
             r.add(&aat, format!("unknown PBS role '{}'", acl.role));
         }
     }

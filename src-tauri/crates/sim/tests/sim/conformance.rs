@@ -6,7 +6,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use proxdeck_sim::api::{Kind, Route, pve_routes};
+use proxdeck_sim::api::{
+    Kind, Route, check_kind, format_is_known, format_is_unvalidated, pattern_error, pve_routes,
+};
 use proxdeck_sim::{Scenario, Sim, SimOptions};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -51,10 +53,16 @@ fn truthy(v: &Value) -> bool {
     matches!(v, Value::Bool(true)) || v.as_i64() == Some(1)
 }
 
-/// Why `kind` does not describe the schema property `p`, if it does not.
+/// Why `kind` does not describe the schema property `p`, if it does not. A property the
+/// schema constrains with a `pattern` or a named `format` must carry that exact pattern or
+/// format name (or the dedicated kind of `pve-node`, `pve-vmid`, `pve-userid`,
+/// `pve-poolid`), so the simulator checks what PVE checks; only unconstrained strings (or
+/// inline property-string formats, which the handlers check) may be `Kind::String`.
 fn kind_mismatch(kind: Kind, p: &Value) -> Option<String> {
     let ty = p["type"].as_str().unwrap_or("string");
+    // A named format is a string; an inline property-string format is an object.
     let format = p["format"].as_str().unwrap_or("");
+    let pattern = p["pattern"].as_str();
     // Bounds are numbers, or numbers written as strings ("0") in a few places.
     let bound = |k: &str| {
         p[k].as_f64()
@@ -66,7 +74,12 @@ fn kind_mismatch(kind: Kind, p: &Value) -> Option<String> {
         Kind::Node => format == "pve-node",
         Kind::UserId => format == "pve-userid",
         Kind::PoolId => format == "pve-poolid",
-        Kind::TokenName => format == "pve-tokenid",
+        Kind::Pattern(ours) => ty == "string" && format.is_empty() && pattern == Some(ours),
+        Kind::Format(ours) => ty == "string" && pattern.is_none() && format == ours,
+        Kind::FormatAndPattern {
+            format: f,
+            pattern: pat,
+        } => ty == "string" && format == f && pattern == Some(pat),
         Kind::Boolean => ty == "boolean",
         Kind::Number { min, max } => {
             ty == "number" && min == bound("minimum") && max == bound("maximum")
@@ -82,15 +95,20 @@ fn kind_mismatch(kind: Kind, p: &Value) -> Option<String> {
             schema_values == values
         }
         Kind::String | Kind::Upid => {
-            ty == "string"
-                && p.get("enum").is_none()
-                && !matches!(
-                    format,
-                    "pve-vmid" | "pve-node" | "pve-userid" | "pve-poolid"
-                )
+            ty == "string" && p.get("enum").is_none() && format.is_empty() && pattern.is_none()
         }
     };
-    (!ok).then(|| format!("{kind:?} vs schema {p}"))
+    if !ok {
+        return Some(format!("{kind:?} vs schema {p}"));
+    }
+    // The simulator must be able to apply what it declares.
+    match kind {
+        Kind::Format(f) | Kind::FormatAndPattern { format: f, .. } if !format_is_known(f) => Some(
+            format!("format '{f}' is neither validated nor listed as accepted unvalidated"),
+        ),
+        Kind::Pattern(pat) | Kind::FormatAndPattern { pattern: pat, .. } => pattern_error(pat),
+        _ => None,
+    }
 }
 
 #[test]
@@ -154,8 +172,13 @@ fn every_route_is_in_the_schema_with_its_permission_token_policy_and_parameters(
         problems.len(),
         problems.join("\n")
     );
+    let methods: BTreeSet<&str> = seen.iter().filter_map(|id| id.split(' ').next()).collect();
+    println!(
+        "{} PVE routes checked against the schema ({methods:?})",
+        seen.len()
+    );
     assert!(
-        seen.len() >= 20,
+        seen.len() >= 100,
         "the simulator serves only {} routes",
         seen.len()
     );
@@ -488,5 +511,224 @@ async fn unknown_paths_and_methods_answer_as_pve() {
     assert_eq!(
         r.json.unwrap()["message"],
         "Method 'DELETE /version' not implemented\n"
+    );
+}
+
+/// The 400 PVE's parameter verification gives: `{"data": null, "errors": {name: message}}`
+/// naming exactly the offending parameter.
+fn assert_param_error(reply: &crate::common::Reply, name: &str, message: &str) {
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.raw);
+    let body = reply.json.as_ref().expect("a JSON body");
+    assert_eq!(body["data"], Value::Null, "{}", reply.raw);
+    assert_eq!(
+        body["errors"],
+        serde_json::json!({ name: message }),
+        "{}",
+        reply.raw
+    );
+    assert_eq!(body["message"], "Parameter verification failed.\n");
+}
+
+#[tokio::test]
+async fn schema_formats_and_patterns_are_enforced_as_pve_enforces_them() {
+    let f = crate::common::Fixture::start().await;
+    let api = f.client();
+    let root = api.login("root@pam", crate::common::ROOT_PW).await;
+
+    // pve-storage-id (a path placeholder): PVE's parse_id.
+    let ok = api.get("/nodes/n1/storage/local/status", &root).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.raw);
+    let r = api.get("/nodes/n1/storage/1local/status", &root).await;
+    assert_param_error(
+        &r,
+        "storage",
+        "invalid format - storage ID '1local' contains illegal characters",
+    );
+    let r = api.get("/nodes/n1/storage/l/status", &root).await;
+    assert_param_error(
+        &r,
+        "storage",
+        "invalid format - storage ID 'l' cannot be shorter than 2 characters",
+    );
+
+    // pve-tag-list: split on `,`, `;` and spaces, each entry a pve-tag.
+    let r = api
+        .call(
+            Method::PUT,
+            "/nodes/n1/qemu/100/config",
+            &root,
+            &[("tags", "web;prod staging")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
+    let r = api
+        .call(
+            Method::PUT,
+            "/nodes/n1/qemu/100/config",
+            &root,
+            &[("tags", "web,prod!")],
+        )
+        .await;
+    assert_param_error(&r, "tags", "invalid format - invalid characters in tag");
+
+    // pve-configid (a snapshot name).
+    let r = api
+        .post(
+            "/nodes/n1/qemu/100/snapshot",
+            &root,
+            &[("snapname", "pre upgrade")],
+        )
+        .await;
+    assert_param_error(
+        &r,
+        "snapname",
+        "invalid format - invalid configuration ID 'pre upgrade'",
+    );
+    let r = api
+        .post(
+            "/nodes/n1/qemu/100/snapshot",
+            &root,
+            &[("snapname", "pre-upgrade")],
+        )
+        .await;
+    let upid = r.data().as_str().expect("a UPID").to_owned();
+    assert_eq!(api.wait_task("n1", &upid, &root).await["exitstatus"], "OK");
+
+    // A pattern: the token name `(?^:[A-Za-z][A-Za-z0-9\.\-_]+)`.
+    let ok = api.get("/access/users/root@pam/token/full", &root).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.raw);
+    let r = api.get("/access/users/root@pam/token/1full", &root).await;
+    assert_param_error(&r, "tokenid", "value does not match the regex pattern");
+
+    // A pattern with nested `(?^:...)` groups and its own anchors: a user or token ID.
+    let ok = api
+        .call(
+            Method::GET,
+            "/access/permissions",
+            &root,
+            &[("userid", "root@pam!full")],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.raw);
+    let r = api
+        .call(
+            Method::GET,
+            "/access/permissions",
+            &root,
+            &[("userid", "root@pam!1full")],
+        )
+        .await;
+    assert_param_error(&r, "userid", "value does not match the regex pattern");
+
+    // The same rules, value by value.
+    let cases: &[(Kind, &str, Result<(), &str>)] = &[
+        (
+            Kind::Format("pve-storage-id-list"),
+            "local, nfs-1;pbs",
+            Ok(()),
+        ),
+        (
+            Kind::Format("pve-storage-id-list"),
+            "local,x",
+            Err("invalid format - storage ID 'x' cannot be shorter than 2 characters"),
+        ),
+        (Kind::Format("email-opt"), "", Ok(())),
+        (
+            Kind::Format("email-opt"),
+            "admin",
+            Err("invalid format - value does not look like a valid email address"),
+        ),
+        (Kind::Format("CIDR"), "10.0.0.0/8", Ok(())),
+        (Kind::Format("CIDR"), "fd00::/64", Ok(())),
+        (
+            Kind::Format("CIDR"),
+            "10.0.0.0/7",
+            Err("invalid format - value does not look like a valid CIDR network"),
+        ),
+        (Kind::Format("pve-startup-order"), "order=1,up=30", Ok(())),
+        (
+            Kind::Format("pve-startup-order"),
+            "first",
+            Err("invalid format - unable to parse startup options"),
+        ),
+        (Kind::Format("storage-pair-list"), "local:nfs,zz", Ok(())),
+        (
+            Kind::Format("storage-pair-list"),
+            "local:1x",
+            Err(
+                "invalid format - entry 'local:1x' contains invalid ID - storage ID '1x' contains illegal characters",
+            ),
+        ),
+        (Kind::Format("pve-priv-list"), "VM.Audit,Sys.Audit", Ok(())),
+        (
+            Kind::Format("pve-priv-list"),
+            "VM.Audit,VM.Fly",
+            Err("invalid format - invalid privilege 'VM.Fly'"),
+        ),
+        // PVE matches `m/^...$/`, and Perl's `$` also matches before a final newline.
+        (Kind::Format("pve-configid"), "snap1\n", Ok(())),
+        // `\0` in a Perl pattern is a NUL.
+        (
+            Kind::Pattern(
+                r"(?^:(?:\w+=[^\x00-\x08\x10-\x1F\x7F]*)(?:\0\w+=[^\x00-\x08\x10-\x1F\x7F]*)*)",
+            ),
+            "A=1\0B=2",
+            Ok(()),
+        ),
+        (
+            Kind::Pattern(
+                r"(?^:(?:\w+=[^\x00-\x08\x10-\x1F\x7F]*)(?:\0\w+=[^\x00-\x08\x10-\x1F\x7F]*)*)",
+            ),
+            "A=1\0=2",
+            Err("value does not match the regex pattern"),
+        ),
+        // Format first, then pattern: `efidisk0` is a drive but not a boot disk pattern.
+        (
+            Kind::FormatAndPattern {
+                format: "pve-qm-bootdisk",
+                pattern: r"(ide|sata|scsi|virtio)\d+",
+            },
+            "scsi30",
+            Ok(()),
+        ),
+        (
+            Kind::FormatAndPattern {
+                format: "pve-qm-bootdisk",
+                pattern: r"(ide|sata|scsi|virtio)\d+",
+            },
+            "scsi31",
+            Err("invalid format - invalid boot disk 'scsi31'"),
+        ),
+        (
+            Kind::FormatAndPattern {
+                format: "pve-qm-bootdisk",
+                pattern: r"(ide|sata|scsi|virtio)\d+",
+            },
+            "efidisk0",
+            Err("value does not match the regex pattern"),
+        ),
+        (
+            Kind::PoolId,
+            "a/b/c/d",
+            Err("invalid format - pool name 'a/b/c/d' nested too deeply (max levels = 3)"),
+        ),
+        (
+            Kind::Format("pve-undefined"),
+            "x",
+            Err("invalid format - undefined format 'pve-undefined'"),
+        ),
+    ];
+    for (kind, value, expected) in cases {
+        assert_eq!(
+            check_kind(*kind, value),
+            expected.map_err(str::to_owned),
+            "{kind:?} on {value:?}"
+        );
+    }
+    // Property strings are accepted as they are, and visibly so.
+    assert!(format_is_unvalidated("pve-qm-ipconfig"));
+    assert_eq!(
+        check_kind(Kind::Format("pve-qm-ipconfig"), "ip=nonsense"),
+        Ok(())
     );
 }

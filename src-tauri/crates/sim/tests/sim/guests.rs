@@ -204,3 +204,28 @@ async fn parameters_are_verified_with_pve_error_shape() {
         StatusCode::BAD_REQUEST
     );
 }
+
+#[tokio::test]
+async fn numbered_parameters_are_checked_against_their_declaration() {
+    let f = Fixture::start().await;
+    let api = f.client();
+    let root = api.login("root@pam", ROOT_PW).await;
+    let path = "/nodes/n1/qemu/100/config";
+    // serial[n] is declared with the pattern `(/dev/.+|socket)`.
+    let bad = api
+        .call(reqwest::Method::PUT, path, &root, &[("serial0", "telnet")])
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.raw);
+    assert!(bad.json.unwrap()["errors"]["serial0"].is_string());
+    let good = api
+        .call(reqwest::Method::PUT, path, &root, &[("serial0", "socket")])
+        .await;
+    assert!(good.status.is_success(), "{}", good.raw);
+    let config = api.get(path, &root).await;
+    assert_eq!(config.data()["serial0"], "socket");
+    // A number that was never declared stays unknown.
+    let r = api
+        .call(reqwest::Method::PUT, path, &root, &[("serialx", "socket")])
+        .await;
+    assert!(r.json.unwrap()["errors"]["serialx"].is_string());
+}
