@@ -2,8 +2,9 @@
 //! and by tasks finishing, read by every handler under one lock.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
 use axum::http::Method;
@@ -79,6 +80,45 @@ pub struct ClusterSim {
     tickets_not_before: AtomicI64,
     boot_time: i64,
     cert: std::sync::OnceLock<crate::tls::CertSlot>,
+    generation: AtomicU64,
+    answers: Mutex<HashMap<String, CachedAnswer>>,
+}
+
+/// A serialised answer and the state generation and time window it was made for.
+#[derive(Debug, Clone)]
+pub struct CachedAnswer {
+    pub generation: u64,
+    pub window: i64,
+    pub body: Arc<Vec<u8>>,
+}
+
+/// Write access to a cluster's state that remembers whether it was used to change it.
+pub struct StateGuard<'a> {
+    guard: RwLockWriteGuard<'a, ClusterState>,
+    generation: &'a AtomicU64,
+    dirty: bool,
+}
+
+impl std::ops::Deref for StateGuard<'_> {
+    type Target = ClusterState;
+    fn deref(&self) -> &ClusterState {
+        &self.guard
+    }
+}
+
+impl std::ops::DerefMut for StateGuard<'_> {
+    fn deref_mut(&mut self) -> &mut ClusterState {
+        self.dirty = true;
+        &mut self.guard
+    }
+}
+
+impl Drop for StateGuard<'_> {
+    fn drop(&mut self) {
+        if self.dirty {
+            self.generation.fetch_add(1, Ordering::AcqRel);
+        }
+    }
 }
 
 impl std::fmt::Debug for ClusterSim {
@@ -129,12 +169,29 @@ impl ClusterSim {
             tickets_not_before: AtomicI64::new(i64::MIN),
             boot_time: now - 86_400 * 12,
             cert: std::sync::OnceLock::new(),
+            generation: AtomicU64::new(0),
+            answers: Mutex::new(HashMap::new()),
         })
     }
 
-    /// The state, for reading and changing.
-    pub fn state(&self) -> RwLockWriteGuard<'_, ClusterState> {
-        self.state.write().unwrap_or_else(|p| p.into_inner())
+    /// The state, for reading and changing. A change (any mutable access) bumps the
+    /// state's generation when the guard is dropped, which invalidates cached answers.
+    pub fn state(&self) -> StateGuard<'_> {
+        StateGuard {
+            guard: self.state.write().unwrap_or_else(|p| p.into_inner()),
+            generation: &self.generation,
+            dirty: false,
+        }
+    }
+
+    /// Counts changes to the state; see [`ClusterSim::state`].
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// The cache of big answers, keyed by what they depend on besides the generation.
+    pub fn answer_cache(&self) -> &Mutex<HashMap<String, CachedAnswer>> {
+        &self.answers
     }
 
     /// The state, for reading only; many readers at once.

@@ -1,6 +1,8 @@
 //! `/cluster/*`: the one call a dashboard polls (`resources`), quorum and membership
 //! (`status`), recent tasks and the next free VMID.
 
+use std::sync::Arc;
+
 use axum::http::{Method, StatusCode};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -184,7 +186,44 @@ pub fn guest_resource(
     serde_json::to_value(guest_row(g, node_online, ha, now)).unwrap_or(Value::Null)
 }
 
+/// PVE answers `/cluster/resources` from the status its pvestatd gathers every 10 s, so a
+/// caller polling faster sees the same numbers. The simulator keeps each caller's answer for
+/// that window too, and drops it at once when the cluster's state changes (a task ended, a
+/// guest was created, an ACL changed), so tests still see every change immediately.
+const STATUS_WINDOW_SECS: i64 = 10;
+
 fn resources(call: &Call<'_>) -> Result<Value, ApiError> {
+    let key = format!(
+        "resources|{}|{}",
+        call.who().authid(),
+        call.params.get("type").unwrap_or("")
+    );
+    let window = call.now.div_euclid(STATUS_WINDOW_SECS);
+    let _reading = call.sim.read_state();
+    let generation = call.sim.generation();
+    let cache = call.sim.answer_cache();
+    if let Some(hit) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key)
+        && hit.generation == generation
+        && hit.window == window
+    {
+        return Ok(call.respond_serialized(Arc::clone(&hit.body)));
+    }
+    drop(_reading);
+    let answer = build_resources(call)?;
+    if let Some(body) = call.serialized() {
+        cache.lock().unwrap_or_else(|p| p.into_inner()).insert(
+            key,
+            crate::state::CachedAnswer {
+                generation,
+                window,
+                body,
+            },
+        );
+    }
+    Ok(answer)
+}
+
+fn build_resources(call: &Call<'_>) -> Result<Value, ApiError> {
     let filter = call.params.get("type");
     let want = |t: &str| filter.is_none_or(|f| f == t);
     let model = call.sim.access();

@@ -233,7 +233,7 @@ pub struct Call<'a> {
     pub who: Option<Principal>,
     pub now: i64,
     /// `data` already serialised, for the few answers too big to build as a `Value`.
-    raw: std::cell::RefCell<Option<Vec<u8>>>,
+    raw: std::cell::RefCell<Option<Arc<Vec<u8>>>>,
 }
 
 impl Call<'_> {
@@ -242,8 +242,18 @@ impl Call<'_> {
     pub fn respond_typed<T: serde::Serialize>(&self, data: &T) -> Result<Value, ApiError> {
         let bytes = serde_json::to_vec(data)
             .map_err(|e| ApiError::failed(format!("cannot encode the answer: {e}")))?;
-        *self.raw.borrow_mut() = Some(bytes);
-        Ok(Value::Null)
+        Ok(self.respond_serialized(Arc::new(bytes)))
+    }
+
+    /// Answers with `data` serialised earlier (a cached answer).
+    pub fn respond_serialized(&self, data: Arc<Vec<u8>>) -> Value {
+        *self.raw.borrow_mut() = Some(data);
+        Value::Null
+    }
+
+    /// The serialised answer set by `respond_typed`, to keep it for the next caller.
+    pub fn serialized(&self) -> Option<Arc<Vec<u8>>> {
+        self.raw.borrow().clone()
     }
 
     pub fn who(&self) -> &Principal {
@@ -1182,5 +1192,5 @@ async fn dispatch_inner(
 
 enum Answer {
     Value(Value),
-    Raw(Vec<u8>),
+    Raw(Arc<Vec<u8>>),
 }

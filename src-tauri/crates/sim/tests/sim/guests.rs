@@ -229,3 +229,48 @@ async fn numbered_parameters_are_checked_against_their_declaration() {
         .await;
     assert!(r.json.unwrap()["errors"]["serialx"].is_string());
 }
+
+#[tokio::test]
+async fn cluster_resources_is_steady_within_the_status_window_but_shows_changes_at_once() {
+    let f = Fixture::start().await;
+    let api = f.client();
+    let root = api.login("root@pam", ROOT_PW).await;
+    let first = api.get("/cluster/resources", &root).await;
+    let second = api.get("/cluster/resources", &root).await;
+    assert_eq!(
+        first.raw, second.raw,
+        "same 10 s status window, same answer"
+    );
+    let state_of = |r: &crate::common::Reply, id: &str| {
+        r.data()
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["id"] == id)
+            .map(|e| e["status"].clone())
+            .unwrap()
+    };
+    assert_eq!(state_of(&first, "qemu/100"), "stopped");
+    let upid = api
+        .post("/nodes/n1/qemu/100/status/start", &root, &[])
+        .await
+        .data()
+        .as_str()
+        .unwrap()
+        .to_owned();
+    api.wait_task("n1", &upid, &root).await;
+    let after = api.get("/cluster/resources", &root).await;
+    assert_eq!(
+        state_of(&after, "qemu/100"),
+        "running",
+        "a change is never hidden by the window"
+    );
+    // Each caller gets its own view.
+    let op = api.login("operator@pve", "operator-pw").await;
+    let theirs = api.get("/cluster/resources", &op).await;
+    assert!(theirs.data().as_array().unwrap().len() < after.data().as_array().unwrap().len());
+    // The next window brings fresh numbers (uptime moves on).
+    f.alpha().sim.advance_clock(10);
+    let later = api.get("/cluster/resources", &root).await;
+    assert_ne!(later.raw, after.raw);
+}
