@@ -8,6 +8,10 @@ fn main() {
             "app_info",
             "settings_get",
             "settings_set",
+            "connections_list",
+            "demo_open",
+            "demo_close",
+            "connection_resources",
         ]));
     if let Err(e) = tauri_build::try_build(attributes) {
         panic!("tauri-build failed: {e:#}");

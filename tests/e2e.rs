@@ -193,6 +193,64 @@ async fn app_info_theme_switch_and_persistence_across_restart() {
         state.0.as_deref() == Some("true") || matches!(state.1.as_deref(), Some("on" | "checked")),
         "the dark choice is shown as selected: {state:?}"
     );
+
+    // The demo datacenter from the empty state: the simulator starts inside the app and
+    // its clusters fill the tree.
+    println!("step: open the demo datacenter");
+    app.goto_home().await;
+    click(&app, "empty-open-demo").await;
+    for id in [
+        "tree-connection-prod",
+        "tree-connection-lab",
+        "tree-connection-pbs-backup",
+        "tree-node-prod-pve1",
+        "tree-node-lab-lab1",
+    ] {
+        app.wait()
+            .at_most(harness::WAIT)
+            .for_element(Locator::Css(&format!("[data-testid={id}]")))
+            .await
+            .unwrap_or_else(|e| panic!("the demo tree lacks {id}: {e}"));
+    }
+    let guests = eventually("guests under prod's nodes", || async {
+        let found = app
+            .find_all(Locator::Css("[data-testid^=tree-guest-prod-]"))
+            .await
+            .ok()?;
+        (found.len() >= 10).then_some(found)
+    })
+    .await;
+    let mut statuses = std::collections::BTreeSet::new();
+    for g in &guests {
+        if let Some(s) = g.attr("data-status").await.unwrap() {
+            statuses.insert(s);
+        }
+    }
+    assert!(
+        statuses.contains("running") && statuses.contains("stopped"),
+        "{statuses:?}"
+    );
+    h.screenshot(&app, "04-demo-datacenter").await;
+    click(&app, "demo-close").await;
+    app.wait()
+        .at_most(harness::WAIT)
+        .for_element(Locator::Css("[data-testid=empty-open-demo]"))
+        .await
+        .expect("closing the demo brings the empty state back");
+
     println!("step: close");
     app.close().await.unwrap();
+}
+
+trait Home {
+    async fn goto_home(&self);
+}
+
+impl Home for Client {
+    /// Back to the datacenter view (the app routes with the URL hash).
+    async fn goto_home(&self) {
+        self.execute("window.location.hash = '#/'", vec![])
+            .await
+            .unwrap();
+    }
 }

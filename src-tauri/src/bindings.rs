@@ -13,6 +13,10 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::app::app_info,
             commands::settings::settings_get,
             commands::settings::settings_set,
+            commands::connections::connections_list,
+            commands::connections::demo_open,
+            commands::connections::demo_close,
+            commands::connections::connection_resources,
         ])
         .events(collect_events![events::SettingsChanged])
 }

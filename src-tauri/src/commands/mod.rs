@@ -1,4 +1,5 @@
 //! Tauri commands: one line each, from IPC to `proxdeck-core`.
 
 pub mod app;
+pub mod connections;
 pub mod settings;

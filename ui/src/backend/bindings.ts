@@ -12,6 +12,14 @@ export const commands = {
 	appInfo: () => typedError<AppInfo, AppError_Serialize>(__TAURI_INVOKE("app_info")),
 	settingsGet: () => typedError<Settings, AppError_Serialize>(__TAURI_INVOKE("settings_get")),
 	settingsSet: (settings: Settings) => typedError<Settings, AppError_Serialize>(__TAURI_INVOKE("settings_set", { settings })),
+	/**  Every connection the app knows (today: the demo datacenter's, while it runs). */
+	connectionsList: () => typedError<Connection_Serialize[], AppError_Serialize>(__TAURI_INVOKE("connections_list")),
+	/**  Starts the built-in demo datacenter and returns its connections. */
+	demoOpen: () => typedError<Connection_Serialize[], AppError_Serialize>(__TAURI_INVOKE("demo_open")),
+	/**  Stops the demo datacenter and removes its connections. */
+	demoClose: () => typedError<null, AppError_Serialize>(__TAURI_INVOKE("demo_close")),
+	/**  The nodes, guests, storages and pools of a cluster connection. */
+	connectionResources: (id: string) => typedError<Resource_Serialize[], AppError_Serialize>(__TAURI_INVOKE("connection_resources", { id })),
 };
 
 /** Events */
@@ -51,6 +59,37 @@ export type AppInfo = {
 	os: string,
 };
 
+/**  A connection as the UI sees it. Never carries a secret. */
+export type Connection = Connection_Serialize | Connection_Deserialize;
+
+export type ConnectionKind = "pve" | "pbs";
+
+/**  A connection as the UI sees it. Never carries a secret. */
+export type Connection_Deserialize = {
+	id: string,
+	name: string,
+	kind: ConnectionKind,
+	/**  `https://host:port` */
+	url: string,
+	/**  The pinned SHA-256 certificate fingerprint (`AA:BB:…`). */
+	fingerprint?: string | null,
+	/**  Part of the built-in demo datacenter (served by the simulator inside the app). */
+	demo: boolean,
+};
+
+/**  A connection as the UI sees it. Never carries a secret. */
+export type Connection_Serialize = {
+	id: string,
+	name: string,
+	kind: ConnectionKind,
+	/**  `https://host:port` */
+	url: string,
+	/**  The pinned SHA-256 certificate fingerprint (`AA:BB:…`). */
+	fingerprint: string | null,
+	/**  Part of the built-in demo datacenter (served by the simulator inside the app). */
+	demo: boolean,
+};
+
 /**
  *  What kind of failure this is, for the UI to choose its reaction (retry, ask to trust a
  *  certificate, show a permission hint, …).
@@ -82,6 +121,57 @@ export type ErrorCode =
 "Cancelled" | 
 /**  A bug: something that should not happen did. */
 "Internal";
+
+/**  One entry of `/cluster/resources`, with the fields the UI shows. */
+export type Resource = Resource_Serialize | Resource_Deserialize;
+
+/**  One entry of `/cluster/resources`, with the fields the UI shows. */
+export type Resource_Deserialize = {
+	id: string,
+	/**  `node`, `qemu`, `lxc`, `storage`, `pool`, `sdn`. */
+	kind: string,
+	node?: string | null,
+	vmid?: number | null,
+	name?: string | null,
+	status?: string | null,
+	template: boolean,
+	pool?: string | null,
+	tags?: string | null,
+	lock?: string | null,
+	hastate?: string | null,
+	storage?: string | null,
+	cpu?: number | null,
+	maxcpu?: number | null,
+	mem?: number | null,
+	maxmem?: number | null,
+	disk?: number | null,
+	maxdisk?: number | null,
+	uptime?: number | null,
+};
+
+/**  One entry of `/cluster/resources`, with the fields the UI shows. */
+export type Resource_Serialize = {
+	id: string,
+	/**  `node`, `qemu`, `lxc`, `storage`, `pool`, `sdn`. */
+	kind: string,
+	node: string | null,
+	vmid: number | null,
+	name: string | null,
+	status: string | null,
+	template: boolean,
+	pool: string | null,
+	tags: string | null,
+	lock: string | null,
+	hastate: string | null,
+	storage: string | null,
+	cpu: number | null,
+	maxcpu: number | null,
+	mem: number | null,
+	maxmem: number | null,
+	disk: number | null,
+	maxdisk: number | null,
+	uptime: number | null,
+};
 
 export type Settings = {
 	theme: Theme,

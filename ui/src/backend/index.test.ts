@@ -47,6 +47,19 @@ describe("api", () => {
     expect(invoke).toHaveBeenCalledWith("settings_set", { settings: { theme: "light" } }, undefined);
   });
 
+  it("calls the connection and demo commands by name", async () => {
+    const invoke = vi.fn((cmd: string) => Promise.resolve(cmd === "demo_close" ? null : []));
+    fakeTauri(invoke);
+    await expect(api.connectionsList()).resolves.toEqual([]);
+    await expect(api.demoOpen()).resolves.toEqual([]);
+    await expect(api.demoClose()).resolves.toBeNull();
+    await expect(api.connectionResources("demo-prod")).resolves.toEqual([]);
+    expect(invoke).toHaveBeenCalledWith("connections_list", {}, undefined);
+    expect(invoke).toHaveBeenCalledWith("demo_open", {}, undefined);
+    expect(invoke).toHaveBeenCalledWith("demo_close", {}, undefined);
+    expect(invoke).toHaveBeenCalledWith("connection_resources", { id: "demo-prod" }, undefined);
+  });
+
   it("turns a rejected command into an AppErrorException with its code", async () => {
     const error: AppError = { code: "Storage", message: "The database is locked.", detail: "SQLITE_BUSY" };
     // Tauri rejects with the serialized AppError object, not an Error.

@@ -5,12 +5,20 @@ import {
   commands,
   events,
   type AppInfo,
+  type Connection_Serialize,
   type ErrorCode,
+  type Resource_Serialize,
   type Settings,
   type SettingsChanged,
 } from "./bindings";
 
-export type { AppInfo, ErrorCode, Settings, SettingsChanged, Theme } from "./bindings";
+export type { AppInfo, ConnectionKind, ErrorCode, Settings, SettingsChanged, Theme } from "./bindings";
+
+/** A connection as the UI receives it (never carries a secret). */
+export type Connection = Connection_Serialize;
+
+/** One entry of a PVE cluster's `/cluster/resources`, as the UI receives it. */
+export type Resource = Resource_Serialize;
 
 /** The error every command returns, as the UI receives it. */
 export interface AppError {
@@ -90,6 +98,10 @@ export const api = {
   appInfo: (): Promise<AppInfo> => call(() => commands.appInfo()),
   settingsGet: (): Promise<Settings> => call(() => commands.settingsGet()),
   settingsSet: (settings: Settings): Promise<Settings> => call(() => commands.settingsSet(settings)),
+  connectionsList: (): Promise<Connection[]> => call(() => commands.connectionsList()),
+  demoOpen: (): Promise<Connection[]> => call(() => commands.demoOpen()),
+  demoClose: (): Promise<null> => call(() => commands.demoClose()),
+  connectionResources: (id: string): Promise<Resource[]> => call(() => commands.connectionResources(id)),
 };
 
 type Unlisten = () => void;

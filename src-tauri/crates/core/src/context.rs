@@ -16,6 +16,7 @@ pub struct Ctx {
     store: Arc<Store>,
     pub keychain: Keychain,
     events: Arc<dyn EventSink>,
+    pub(crate) demo: Arc<crate::demo::Demo>,
 }
 
 impl std::fmt::Debug for Ctx {
@@ -56,6 +57,7 @@ impl CtxBuilder {
             store: Arc::new(store),
             keychain: self.keychain,
             events: self.events,
+            demo: crate::demo::shared(),
         })
     }
 }

@@ -94,3 +94,20 @@ impl From<tokio::task::JoinError> for AppError {
         AppError::internal("a background step stopped unexpectedly").with_detail(e.to_string())
     }
 }
+
+impl From<proxdeck_pve::PveError> for AppError {
+    fn from(e: proxdeck_pve::PveError) -> Self {
+        use proxdeck_pve::PveError as P;
+        let code = match &e {
+            P::Unreachable { .. } => ErrorCode::Unreachable,
+            P::CertificateMismatch { .. } => ErrorCode::UntrustedCertificate,
+            P::Unauthorized { .. } => ErrorCode::Unauthorized,
+            P::Forbidden { .. } => ErrorCode::MissingPrivilege,
+            P::Http { status: 404, .. } => ErrorCode::NotFound,
+            P::Http { status: 400, .. } | P::Config(_) => ErrorCode::Invalid,
+            P::Http { .. } => ErrorCode::Internal,
+            P::Protocol { .. } => ErrorCode::Protocol,
+        };
+        AppError::new(code, e.to_string())
+    }
+}

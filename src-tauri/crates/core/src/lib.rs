@@ -6,9 +6,12 @@
 
 pub mod app;
 pub mod audit;
+pub mod connections;
 pub mod context;
+pub mod demo;
 pub mod error;
 pub mod events;
+pub mod inventory;
 pub mod paths;
 pub mod settings;
 

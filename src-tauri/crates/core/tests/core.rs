@@ -147,3 +147,70 @@ fn rusqlite_user_version(path: &std::path::Path, v: u32) {
     let c = rusqlite::Connection::open(path).unwrap();
     c.pragma_update(None, "user_version", v).unwrap();
 }
+
+#[tokio::test]
+async fn the_demo_datacenter_opens_once_lists_its_inventory_and_closes() {
+    use proxdeck_core::connections::{self, ConnectionKind};
+    use proxdeck_core::{demo, inventory};
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = ctx_in(dir.path(), Default::default()).await;
+    assert!(connections::list(&ctx).await.unwrap().is_empty());
+    let opened = demo::open(&ctx).await.unwrap();
+    let names: Vec<(&str, ConnectionKind)> =
+        opened.iter().map(|c| (c.name.as_str(), c.kind)).collect();
+    assert_eq!(
+        names,
+        [
+            ("prod", ConnectionKind::Pve),
+            ("lab", ConnectionKind::Pve),
+            ("pbs-backup", ConnectionKind::Pbs)
+        ]
+    );
+    assert!(
+        opened
+            .iter()
+            .all(|c| c.demo && c.url.starts_with("https://127.0.0.1:"))
+    );
+    assert!(
+        opened
+            .iter()
+            .all(|c| c.fingerprint.as_deref().is_some_and(|f| f.len() == 95))
+    );
+    // Opening again does not start a second simulator.
+    assert_eq!(demo::open(&ctx).await.unwrap(), opened);
+    assert_eq!(connections::list(&ctx).await.unwrap(), opened);
+    // No secret travels with a connection.
+    let wire = serde_json::to_string(&opened).unwrap();
+    assert!(
+        !wire.contains("secret") && !wire.contains("password"),
+        "{wire}"
+    );
+
+    let prod = inventory::resources(&ctx, "demo-prod").await.unwrap();
+    let nodes: Vec<&str> = prod
+        .iter()
+        .filter(|r| r.kind == "node")
+        .filter_map(|r| r.node.as_deref())
+        .collect();
+    assert_eq!(nodes, ["pve1", "pve2", "pve3"]);
+    let guests: Vec<_> = prod
+        .iter()
+        .filter(|r| r.kind == "qemu" || r.kind == "lxc")
+        .collect();
+    assert!(guests.len() >= 20, "{}", guests.len());
+    assert!(
+        guests.iter().any(|g| g.template),
+        "templates come through as booleans"
+    );
+    assert!(guests.iter().all(|g| g.vmid.is_some() && g.name.is_some()));
+
+    let err = inventory::resources(&ctx, "demo-pbs-backup")
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Invalid);
+
+    demo::close(&ctx).await.unwrap();
+    assert!(connections::list(&ctx).await.unwrap().is_empty());
+    let err = inventory::resources(&ctx, "demo-prod").await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::NotFound);
+}

@@ -1,5 +1,15 @@
 //! The Proxmox VE and Backup Server REST client: authentication (tickets, API tokens),
 //! TLS verification and pinning, failover across node URLs and typed endpoints.
 //!
-//! Filled by the "Connections and trust" issue; the crate exists now so the workspace has
-//! its final shape and the dependency rules can be checked from the start.
+//! What exists so far is the transport the demo datacenter needs: HTTPS with a pinned
+//! certificate fingerprint (PVE's and PBS's trust model for self-signed nodes), API-token
+//! authentication, and PVE's response envelope. Ticket login, failover and the typed
+//! endpoints come with the "Connections and trust" issue.
+
+mod client;
+mod error;
+mod tls;
+
+pub use client::{Auth, PveClient};
+pub use error::PveError;
+pub use tls::{Trust, fingerprint_of, normalize_fingerprint};

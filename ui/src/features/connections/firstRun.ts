@@ -11,7 +11,7 @@ export const addConnectionAction: FirstRunAction = {
 };
 
 export const openDemoAction: FirstRunAction = {
-  enabled: false,
+  enabled: true,
   disabledReason: "The demo datacenter needs the built-in simulator, which arrives soon",
 };
 

@@ -1,7 +1,14 @@
-// The resource tree. No connections exist yet, so it shows the first-run empty state.
-import { Network } from "lucide-react";
+// The left pane: the view switch and the resource tree, or the first-run empty state
+// while there are no connections.
+import { useQuery } from "@tanstack/react-query";
+import { FlaskConical, LoaderCircle, Network, X } from "lucide-react";
 import { useId, useState } from "react";
 import { FirstRunActions } from "@/features/connections/FirstRunActions";
+import { connectionsQuery, useCloseDemo } from "@/features/connections/queries";
+import { buttonClass } from "@/ui/button";
+import { ErrorNotice } from "@/ui/ErrorNotice";
+import { ResourceTree } from "./ResourceTree";
+import type { TreeRow } from "./treeModel";
 
 const VIEWS = [
   { value: "servers", label: "Servers" },
@@ -11,9 +18,81 @@ const VIEWS = [
 
 type TreeView = (typeof VIEWS)[number]["value"];
 
-export function TreePane() {
+function EmptyState() {
+  return (
+    <div className="flex flex-1 flex-col items-center overflow-auto px-3 pt-10 text-center">
+      <Network aria-hidden className="mb-3 size-8 text-faint" strokeWidth={1.5} />
+      <p className="font-medium">No connections yet</p>
+      <p className="mt-1 mb-4 max-w-60 text-sm text-muted">
+        Add a Proxmox VE cluster or Backup Server, or look around in the demo datacenter.
+      </p>
+      <FirstRunActions testIdPrefix="empty" size="compact" />
+    </div>
+  );
+}
+
+/** Says the demo connections are simulated, and closes them. */
+function DemoBar() {
+  const closeDemo = useCloseDemo();
+  return (
+    <div className="shrink-0 border-b border-line bg-raised">
+      <div className="flex h-7 items-center gap-1.5 pr-1 pl-2.5 text-sm text-muted">
+        <FlaskConical aria-hidden className="size-3.5 shrink-0" />
+        <span className="min-w-0 flex-1 truncate">Demo datacenter (simulated)</span>
+        <button
+          type="button"
+          data-testid="demo-close"
+          title="Close the demo datacenter"
+          aria-label="Close the demo datacenter"
+          disabled={closeDemo.isPending}
+          aria-busy={closeDemo.isPending}
+          onClick={() => closeDemo.mutate()}
+          className={buttonClass("ghost", "h-5 shrink-0 px-1.5 text-xs")}
+        >
+          {closeDemo.isPending ? (
+            <LoaderCircle aria-hidden className="size-3 animate-spin" />
+          ) : (
+            <X aria-hidden className="size-3" />
+          )}
+          Close demo
+        </button>
+      </div>
+      {closeDemo.isError ? (
+        <div className="px-2 pb-2">
+          <ErrorNotice error={closeDemo.error} title="Could not close the demo datacenter" />
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+export function TreePane({ onSelect }: { onSelect?: (row: TreeRow) => void } = {}) {
   const [view, setView] = useState<TreeView>("servers");
   const selectId = useId();
+  const connections = useQuery(connectionsQuery);
+
+  let body;
+  if (connections.isPending) {
+    body = <p className="px-3 py-2 text-sm text-muted">Loading connections…</p>;
+  } else if (connections.isError) {
+    body = (
+      <div className="p-2">
+        <ErrorNotice error={connections.error} title="Could not load the connections" />
+      </div>
+    );
+  } else if (connections.data.length === 0) {
+    body = <EmptyState />;
+  } else {
+    body = (
+      <>
+        {connections.data.some((c) => c.demo) ? <DemoBar /> : null}
+        <div className="min-h-0 flex-1 overflow-auto">
+          <ResourceTree connections={connections.data} onSelect={onSelect} />
+        </div>
+      </>
+    );
+  }
+
   return (
     <div className="flex h-full flex-col">
       <div className="flex h-9 shrink-0 items-center gap-2 border-b border-line px-2.5">
@@ -33,14 +112,7 @@ export function TreePane() {
           ))}
         </select>
       </div>
-      <div className="flex flex-1 flex-col items-center overflow-auto px-3 pt-10 text-center">
-        <Network aria-hidden className="mb-3 size-8 text-faint" strokeWidth={1.5} />
-        <p className="font-medium">No connections yet</p>
-        <p className="mt-1 mb-4 max-w-60 text-sm text-muted">
-          Add a Proxmox VE cluster or Backup Server, or look around in the demo datacenter.
-        </p>
-        <FirstRunActions testIdPrefix="empty" size="compact" />
-      </div>
+      {body}
     </div>
   );
 }
