@@ -6,11 +6,12 @@ use axum::http::Method;
 use serde_json::{Value, json};
 
 use super::cluster::load;
+use super::config::{find_guest, kind_of};
 use super::nodes::online_node;
 use super::{ApiError, Call, Kind, Route, opt, req};
 use crate::perms::{Check, Permission};
 use crate::scenario::{GuestKind, GuestStatus};
-use crate::state::{ClusterState, GuestState};
+use crate::state::GuestState;
 
 pub fn routes(r: &mut Vec<Route>) {
     r.push(Route {
@@ -254,41 +255,6 @@ pub fn routes(r: &mut Vec<Route>) {
     });
 }
 
-fn kind_of(path: &str) -> GuestKind {
-    if path.starts_with("/nodes/{node}/lxc") {
-        GuestKind::Lxc
-    } else {
-        GuestKind::Qemu
-    }
-}
-
-fn config_path(kind: GuestKind, node: &str, vmid: u32) -> String {
-    match kind {
-        GuestKind::Qemu => format!("nodes/{node}/qemu-server/{vmid}.conf"),
-        GuestKind::Lxc => format!("nodes/{node}/lxc/{vmid}.conf"),
-    }
-}
-
-/// The guest named by `{node}` and `{vmid}`, which must live on that node with that kind,
-/// or PVE's "config does not exist" error.
-fn guest<'a>(
-    state: &'a ClusterState,
-    kind: GuestKind,
-    node: &str,
-    vmid: u32,
-) -> Result<&'a GuestState, ApiError> {
-    state
-        .guests
-        .get(&vmid)
-        .filter(|g| g.spec.node == node && g.spec.kind == kind)
-        .ok_or_else(|| {
-            ApiError::failed(format!(
-                "Configuration file '{}' does not exist",
-                config_path(kind, node, vmid)
-            ))
-        })
-}
-
 fn list(call: &Call<'_>) -> Result<Value, ApiError> {
     let node = online_node(call)?;
     let kind = kind_of(call.path);
@@ -341,7 +307,7 @@ fn current(call: &Call<'_>) -> Result<Value, ApiError> {
     let vmid = call.params.vmid()?;
     let kind = kind_of(call.path);
     let state = call.sim.state();
-    let g = guest(&state, kind, &node, vmid)?;
+    let g = find_guest(&state, kind, &node, vmid)?;
     let mut v = status_json(g, call.now);
     let sid = format!(
         "{}:{vmid}",
@@ -377,7 +343,7 @@ fn power(call: &Call<'_>) -> Result<Value, ApiError> {
     };
     {
         let state = call.sim.state();
-        let g = guest(&state, kind, &node, vmid)?;
+        let g = find_guest(&state, kind, &node, vmid)?;
         if let Some(lock) = &g.spec.lock
             && !(call.params.flag("skiplock") && call.userid() == "root@pam")
         {

@@ -638,11 +638,11 @@ async fn schema_formats_and_patterns_are_enforced_as_pve_enforces_them() {
             "admin",
             Err("invalid format - value does not look like a valid email address"),
         ),
-        (Kind::Format("CIDR"), "10.0.0.0/8", Ok(())),
+        (Kind::Format("CIDR"), "198.51.100.0/24", Ok(())),
         (Kind::Format("CIDR"), "fd00::/64", Ok(())),
         (
             Kind::Format("CIDR"),
-            "10.0.0.0/7",
+            "198.0.0.0/7",
             Err("invalid format - value does not look like a valid CIDR network"),
         ),
         (Kind::Format("pve-startup-order"), "order=1,up=30", Ok(())),
