@@ -29,7 +29,7 @@ impl std::fmt::Debug for Demo {
 
 struct Running {
     sim: Sim,
-    connections: Vec<(Connection, PveClient)>,
+    connections: Vec<(Connection, Arc<PveClient>)>,
 }
 
 /// Starts the demo datacenter (once) and returns its connections.
@@ -72,7 +72,7 @@ pub async fn open(ctx: &Ctx) -> Result<Vec<Connection>, AppError> {
                 Duration::from_secs(5),
             )
             .map_err(|e| AppError::internal(e.to_string()))?;
-            connections.push((conn, client));
+            connections.push((conn, Arc::new(client)));
         }
         for p in &sim.pbs {
             let name = p.sim.name.clone();
@@ -98,7 +98,7 @@ pub async fn open(ctx: &Ctx) -> Result<Vec<Connection>, AppError> {
                 Duration::from_secs(5),
             )
             .map_err(|e| AppError::internal(e.to_string()))?;
-            connections.push((conn, client));
+            connections.push((conn, Arc::new(client)));
         }
         tracing::info!(listeners = ?sim.listeners(), "demo datacenter started");
         *running = Some(Running { sim, connections });
@@ -139,7 +139,7 @@ pub(crate) async fn connections(ctx: &Ctx) -> Vec<Connection> {
 }
 
 /// The client of a demo connection.
-pub(crate) async fn client(ctx: &Ctx, id: &str) -> Result<(Connection, PveClient), AppError> {
+pub(crate) async fn client(ctx: &Ctx, id: &str) -> Result<(Connection, Arc<PveClient>), AppError> {
     let running = ctx.demo.running.lock().await;
     running
         .as_ref()

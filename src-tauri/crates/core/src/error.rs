@@ -101,8 +101,9 @@ impl From<proxdeck_pve::PveError> for AppError {
         let code = match &e {
             P::Unreachable { .. } => ErrorCode::Unreachable,
             P::CertificateMismatch { .. } => ErrorCode::UntrustedCertificate,
-            P::Unauthorized { .. } => ErrorCode::Unauthorized,
-            P::Forbidden { .. } => ErrorCode::MissingPrivilege,
+            P::Unauthorized { .. } | P::SecondFactorRequired => ErrorCode::Unauthorized,
+            P::Forbidden { .. } | P::MissingPrivilege { .. } => ErrorCode::MissingPrivilege,
+            P::Invalid { .. } => ErrorCode::Invalid,
             P::Http { status: 404, .. } => ErrorCode::NotFound,
             P::Http { status: 400, .. } | P::Config(_) => ErrorCode::Invalid,
             P::Http { .. } => ErrorCode::Internal,

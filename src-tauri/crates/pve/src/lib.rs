@@ -1,15 +1,15 @@
 //! The Proxmox VE and Backup Server REST client: authentication (tickets, API tokens),
 //! TLS verification and pinning, failover across node URLs and typed endpoints.
 //!
-//! What exists so far is the transport the demo datacenter needs: HTTPS with a pinned
-//! certificate fingerprint (PVE's and PBS's trust model for self-signed nodes), API-token
-//! authentication, and PVE's response envelope. Ticket login, failover and the typed
-//! endpoints come with the "Connections and trust" issue.
+//! What exists so far: HTTPS with a pinned certificate fingerprint (PVE's and PBS's trust
+//! model for self-signed nodes), API tokens and ticket logins (TFA, CSRF, renewal, one
+//! re-login on 401), failover across node URLs, and PVE's errors as types. The certificate
+//! probe and typed endpoints come next with the "Connections and trust" issue.
 
 mod client;
 mod error;
 mod tls;
 
-pub use client::{Auth, PveClient};
+pub use client::{Auth, Login, Product, PveClient, RENEW_AFTER, SecondFactor, Stats};
 pub use error::PveError;
 pub use tls::{Trust, fingerprint_of, normalize_fingerprint};
