@@ -383,3 +383,31 @@ async fn pbs_takes_its_own_token_form_and_ticket_cookie() {
             .is_some_and(|a| !a.is_empty())
     );
 }
+
+#[tokio::test]
+async fn the_probe_shows_what_a_node_presents_before_anything_is_trusted() {
+    let sim = demo().await;
+    let prod = sim.cluster("prod");
+    let seen = proxdeck_pve::probe(&prod.base_url(), Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert_eq!(seen.fingerprint, prod.fingerprint());
+    assert!(seen.subject.contains("CN=prod"), "{}", seen.subject);
+    assert_eq!(seen.subject, seen.issuer, "self-signed");
+    assert!(!seen.trusted_by_system);
+    assert!(seen.not_after.as_str() > "2026-01-01", "{}", seen.not_after);
+    // After a swap the probe shows the new certificate: what the user compares.
+    let fresh = prod.swap_certificate();
+    let again = proxdeck_pve::probe(&prod.base_url(), Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert_eq!(again.fingerprint, fresh.fingerprint);
+    // Nothing listening: Unreachable, not a certificate.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("https://{}", dead.local_addr().unwrap());
+    drop(dead);
+    assert!(matches!(
+        proxdeck_pve::probe(&url, Duration::from_secs(2)).await,
+        Err(PveError::Unreachable { .. })
+    ));
+}
