@@ -149,22 +149,25 @@ pub enum Kind {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Param {
+pub struct ParamOf<K> {
     pub name: &'static str,
     pub required: bool,
-    pub kind: Kind,
+    pub kind: K,
 }
 
-pub const fn req(name: &'static str, kind: Kind) -> Param {
-    Param {
+/// A PVE route parameter. The PBS listener uses the same shape with its own kinds.
+pub type Param = ParamOf<Kind>;
+
+pub const fn req<K>(name: &'static str, kind: K) -> ParamOf<K> {
+    ParamOf {
         name,
         required: true,
         kind,
     }
 }
 
-pub const fn opt(name: &'static str, kind: Kind) -> Param {
-    Param {
+pub const fn opt<K>(name: &'static str, kind: K) -> ParamOf<K> {
+    ParamOf {
         name,
         required: false,
         kind,

@@ -251,28 +251,8 @@ pub const USERID: Kind = Kind::String {
     pattern: Some(Pattern::Userid),
 };
 
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Param {
-    pub name: &'static str,
-    pub required: bool,
-    pub kind: Kind,
-}
-
-pub const fn req(name: &'static str, kind: Kind) -> Param {
-    Param {
-        name,
-        required: true,
-        kind,
-    }
-}
-
-pub const fn opt(name: &'static str, kind: Kind) -> Param {
-    Param {
-        name,
-        required: false,
-        kind,
-    }
-}
+pub type Param = crate::api::ParamOf<Kind>;
+pub use crate::api::{opt, req};
 
 /// A route's access rule in proxmox-router's terms.
 #[derive(Debug, Clone, PartialEq)]
