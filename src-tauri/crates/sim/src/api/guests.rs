@@ -8,251 +8,151 @@ use serde_json::{Value, json};
 use super::cluster::load;
 use super::config::{find_guest, kind_of};
 use super::nodes::online_node;
-use super::{ApiError, Call, Kind, Route, opt, req};
+use super::{ApiError, Call, Kind, Param, Route, opt, req};
 use crate::perms::{Check, Permission};
 use crate::scenario::{GuestKind, GuestStatus};
 use crate::state::GuestState;
 
 pub fn routes(r: &mut Vec<Route>) {
-    r.push(Route {
-        method: Method::GET,
-        path: "/nodes/{node}/qemu",
-        permission: Permission::AllUsers,
-        allow_token: true,
-        params: vec![opt("full", Kind::Boolean), req("node", Kind::Node)],
-        handler: list,
-    });
-    r.push(Route {
-        method: Method::GET,
-        path: "/nodes/{node}/qemu/{vmid}/status/current",
-        permission: Permission::Check(Check::perm("/vms/{vmid}", &["VM.Audit"])),
-        allow_token: true,
-        params: vec![req("node", Kind::Node), req("vmid", Kind::VmId)],
-        handler: current,
-    });
-    r.push(Route {
-        method: Method::POST,
-        path: "/nodes/{node}/qemu/{vmid}/status/start",
-        permission: Permission::Check(Check::perm("/vms/{vmid}", &["VM.PowerMgmt"])),
-        allow_token: true,
-        params: vec![
+    for kind in ["qemu", "lxc"] {
+        let (list_path, current_path, list_params) = match kind {
+            "qemu" => (
+                "/nodes/{node}/qemu",
+                "/nodes/{node}/qemu/{vmid}/status/current",
+                vec![opt("full", Kind::Boolean), req("node", Kind::Node)],
+            ),
+            _ => (
+                "/nodes/{node}/lxc",
+                "/nodes/{node}/lxc/{vmid}/status/current",
+                vec![req("node", Kind::Node)],
+            ),
+        };
+        r.push(Route {
+            method: Method::GET,
+            path: list_path,
+            permission: Permission::AllUsers,
+            allow_token: true,
+            params: list_params,
+            handler: list,
+        });
+        r.push(Route {
+            method: Method::GET,
+            path: current_path,
+            permission: Permission::Check(Check::perm("/vms/{vmid}", &["VM.Audit"])),
+            allow_token: true,
+            params: vec![req("node", Kind::Node), req("vmid", Kind::VmId)],
+            handler: current,
+        });
+    }
+    // The power actions, with the schema's own parameters besides node and vmid.
+    r.push(power_route(
+        "/nodes/{node}/qemu/{vmid}/status/start",
+        vec![
             opt("force-cpu", Kind::String),
             opt("machine", Kind::String),
             opt("migratedfrom", Kind::Node),
             opt("migration_network", Kind::Format("CIDR")),
             opt("migration_type", Kind::Enum(&["secure", "insecure"])),
             opt("nets-host-mtu", Kind::Pattern(r"net\d+=\d+(,net\d+=\d+)*")),
-            req("node", Kind::Node),
             opt("skiplock", Kind::Boolean),
             opt("stateuri", Kind::String),
             opt("targetstorage", Kind::Format("storage-pair-list")),
-            opt(
-                "timeout",
-                Kind::Integer {
-                    min: Some(0),
-                    max: None,
-                },
-            ),
-            req("vmid", Kind::VmId),
+            TIMEOUT,
             opt("with-conntrack-state", Kind::Boolean),
         ],
-        handler: power,
-    });
-    r.push(Route {
-        method: Method::POST,
-        path: "/nodes/{node}/qemu/{vmid}/status/stop",
-        permission: Permission::Check(Check::perm("/vms/{vmid}", &["VM.PowerMgmt"])),
-        allow_token: true,
-        params: vec![
+    ));
+    r.push(power_route(
+        "/nodes/{node}/qemu/{vmid}/status/stop",
+        vec![
             opt("keepActive", Kind::Boolean),
             opt("migratedfrom", Kind::Node),
-            req("node", Kind::Node),
             opt("overrule-shutdown", Kind::Boolean),
             opt("skiplock", Kind::Boolean),
-            opt(
-                "timeout",
-                Kind::Integer {
-                    min: Some(0),
-                    max: None,
-                },
-            ),
-            req("vmid", Kind::VmId),
+            TIMEOUT,
         ],
-        handler: power,
-    });
-    r.push(Route {
-        method: Method::POST,
-        path: "/nodes/{node}/qemu/{vmid}/status/reset",
-        permission: Permission::Check(Check::perm("/vms/{vmid}", &["VM.PowerMgmt"])),
-        allow_token: true,
-        params: vec![
-            req("node", Kind::Node),
-            opt("skiplock", Kind::Boolean),
-            req("vmid", Kind::VmId),
-        ],
-        handler: power,
-    });
-    r.push(Route {
-        method: Method::POST,
-        path: "/nodes/{node}/qemu/{vmid}/status/shutdown",
-        permission: Permission::Check(Check::perm("/vms/{vmid}", &["VM.PowerMgmt"])),
-        allow_token: true,
-        params: vec![
+    ));
+    r.push(power_route(
+        "/nodes/{node}/qemu/{vmid}/status/reset",
+        vec![opt("skiplock", Kind::Boolean)],
+    ));
+    r.push(power_route(
+        "/nodes/{node}/qemu/{vmid}/status/shutdown",
+        vec![
             opt("forceStop", Kind::Boolean),
             opt("keepActive", Kind::Boolean),
-            req("node", Kind::Node),
             opt("skiplock", Kind::Boolean),
-            opt(
-                "timeout",
-                Kind::Integer {
-                    min: Some(0),
-                    max: None,
-                },
-            ),
-            req("vmid", Kind::VmId),
+            TIMEOUT,
         ],
-        handler: power,
-    });
-    r.push(Route {
-        method: Method::POST,
-        path: "/nodes/{node}/qemu/{vmid}/status/reboot",
-        permission: Permission::Check(Check::perm("/vms/{vmid}", &["VM.PowerMgmt"])),
-        allow_token: true,
-        params: vec![
-            req("node", Kind::Node),
-            opt(
-                "timeout",
-                Kind::Integer {
-                    min: Some(0),
-                    max: None,
-                },
-            ),
-            req("vmid", Kind::VmId),
-        ],
-        handler: power,
-    });
-    r.push(Route {
-        method: Method::POST,
-        path: "/nodes/{node}/qemu/{vmid}/status/suspend",
-        permission: Permission::Check(Check::perm("/vms/{vmid}", &["VM.PowerMgmt"])),
-        allow_token: true,
-        params: vec![
-            req("node", Kind::Node),
+    ));
+    r.push(power_route(
+        "/nodes/{node}/qemu/{vmid}/status/reboot",
+        vec![TIMEOUT],
+    ));
+    r.push(power_route(
+        "/nodes/{node}/qemu/{vmid}/status/suspend",
+        vec![
             opt("skiplock", Kind::Boolean),
             opt("statestorage", Kind::Format("pve-storage-id")),
             opt("todisk", Kind::Boolean),
-            req("vmid", Kind::VmId),
         ],
-        handler: power,
-    });
-    r.push(Route {
-        method: Method::POST,
-        path: "/nodes/{node}/qemu/{vmid}/status/resume",
-        permission: Permission::Check(Check::perm("/vms/{vmid}", &["VM.PowerMgmt"])),
-        allow_token: true,
-        params: vec![
+    ));
+    r.push(power_route(
+        "/nodes/{node}/qemu/{vmid}/status/resume",
+        vec![
             opt("nocheck", Kind::Boolean),
-            req("node", Kind::Node),
             opt("skiplock", Kind::Boolean),
-            req("vmid", Kind::VmId),
         ],
-        handler: power,
-    });
-    r.push(Route {
-        method: Method::GET,
-        path: "/nodes/{node}/lxc",
-        permission: Permission::AllUsers,
-        allow_token: true,
-        params: vec![req("node", Kind::Node)],
-        handler: list,
-    });
-    r.push(Route {
-        method: Method::GET,
-        path: "/nodes/{node}/lxc/{vmid}/status/current",
-        permission: Permission::Check(Check::perm("/vms/{vmid}", &["VM.Audit"])),
-        allow_token: true,
-        params: vec![req("node", Kind::Node), req("vmid", Kind::VmId)],
-        handler: current,
-    });
-    r.push(Route {
-        method: Method::POST,
-        path: "/nodes/{node}/lxc/{vmid}/status/start",
-        permission: Permission::Check(Check::perm("/vms/{vmid}", &["VM.PowerMgmt"])),
-        allow_token: true,
-        params: vec![
-            opt("debug", Kind::Boolean),
-            req("node", Kind::Node),
-            opt("skiplock", Kind::Boolean),
-            req("vmid", Kind::VmId),
-        ],
-        handler: power,
-    });
-    r.push(Route {
-        method: Method::POST,
-        path: "/nodes/{node}/lxc/{vmid}/status/stop",
-        permission: Permission::Check(Check::perm("/vms/{vmid}", &["VM.PowerMgmt"])),
-        allow_token: true,
-        params: vec![
-            req("node", Kind::Node),
+    ));
+    r.push(power_route(
+        "/nodes/{node}/lxc/{vmid}/status/start",
+        vec![opt("debug", Kind::Boolean), opt("skiplock", Kind::Boolean)],
+    ));
+    r.push(power_route(
+        "/nodes/{node}/lxc/{vmid}/status/stop",
+        vec![
             opt("overrule-shutdown", Kind::Boolean),
             opt("skiplock", Kind::Boolean),
-            req("vmid", Kind::VmId),
         ],
-        handler: power,
-    });
-    r.push(Route {
+    ));
+    r.push(power_route(
+        "/nodes/{node}/lxc/{vmid}/status/shutdown",
+        vec![opt("forceStop", Kind::Boolean), TIMEOUT],
+    ));
+    r.push(power_route(
+        "/nodes/{node}/lxc/{vmid}/status/suspend",
+        vec![],
+    ));
+    r.push(power_route(
+        "/nodes/{node}/lxc/{vmid}/status/resume",
+        vec![],
+    ));
+    r.push(power_route(
+        "/nodes/{node}/lxc/{vmid}/status/reboot",
+        vec![TIMEOUT],
+    ));
+}
+
+const TIMEOUT: Param = opt(
+    "timeout",
+    Kind::Integer {
+        min: Some(0),
+        max: None,
+    },
+);
+
+/// A power action: POST, VM.PowerMgmt on the guest, tokens allowed, node and vmid in the
+/// path; only the extra parameters differ.
+fn power_route(path: &'static str, mut extra: Vec<Param>) -> Route {
+    extra.push(req("node", Kind::Node));
+    extra.push(req("vmid", Kind::VmId));
+    Route {
         method: Method::POST,
-        path: "/nodes/{node}/lxc/{vmid}/status/shutdown",
+        path,
         permission: Permission::Check(Check::perm("/vms/{vmid}", &["VM.PowerMgmt"])),
         allow_token: true,
-        params: vec![
-            opt("forceStop", Kind::Boolean),
-            req("node", Kind::Node),
-            opt(
-                "timeout",
-                Kind::Integer {
-                    min: Some(0),
-                    max: None,
-                },
-            ),
-            req("vmid", Kind::VmId),
-        ],
+        params: extra,
         handler: power,
-    });
-    r.push(Route {
-        method: Method::POST,
-        path: "/nodes/{node}/lxc/{vmid}/status/suspend",
-        permission: Permission::Check(Check::perm("/vms/{vmid}", &["VM.PowerMgmt"])),
-        allow_token: true,
-        params: vec![req("node", Kind::Node), req("vmid", Kind::VmId)],
-        handler: power,
-    });
-    r.push(Route {
-        method: Method::POST,
-        path: "/nodes/{node}/lxc/{vmid}/status/resume",
-        permission: Permission::Check(Check::perm("/vms/{vmid}", &["VM.PowerMgmt"])),
-        allow_token: true,
-        params: vec![req("node", Kind::Node), req("vmid", Kind::VmId)],
-        handler: power,
-    });
-    r.push(Route {
-        method: Method::POST,
-        path: "/nodes/{node}/lxc/{vmid}/status/reboot",
-        permission: Permission::Check(Check::perm("/vms/{vmid}", &["VM.PowerMgmt"])),
-        allow_token: true,
-        params: vec![
-            req("node", Kind::Node),
-            opt(
-                "timeout",
-                Kind::Integer {
-                    min: Some(0),
-                    max: None,
-                },
-            ),
-            req("vmid", Kind::VmId),
-        ],
-        handler: power,
-    });
+    }
 }
 
 fn list(call: &Call<'_>) -> Result<Value, ApiError> {
