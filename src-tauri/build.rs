@@ -12,6 +12,16 @@ fn main() {
             "demo_open",
             "demo_close",
             "connection_resources",
+            "connection_add",
+            "connection_update",
+            "connection_remove",
+            "connection_set_enabled",
+            "connection_test",
+            "certificate_probe",
+            "connection_features",
+            "token_wizard_choices",
+            "token_create",
+            "connection_check",
         ]));
     if let Err(e) = tauri_build::try_build(attributes) {
         panic!("tauri-build failed: {e:#}");

@@ -17,8 +17,22 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::connections::demo_open,
             commands::connections::demo_close,
             commands::connections::connection_resources,
+            commands::connections::connection_add,
+            commands::connections::connection_update,
+            commands::connections::connection_remove,
+            commands::connections::connection_set_enabled,
+            commands::connections::connection_test,
+            commands::connections::certificate_probe,
+            commands::connections::connection_features,
+            commands::connections::token_wizard_choices,
+            commands::connections::token_create,
+            commands::connections::connection_check,
         ])
-        .events(collect_events![events::SettingsChanged])
+        .events(collect_events![
+            events::SettingsChanged,
+            events::ConnectionsChanged,
+            events::HealthChanged
+        ])
 }
 
 /// Writes the bindings file.

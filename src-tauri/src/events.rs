@@ -1,6 +1,6 @@
 //! Typed events to the UI: each core event becomes a tauri-specta event.
 
-use proxdeck_core::events::{CoreEvent, EventSink};
+use proxdeck_core::events::{CoreEvent, EventSink, HealthChange};
 use proxdeck_core::settings::Settings;
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -9,6 +9,14 @@ use tauri_specta::Event;
 /// The settings changed; the payload is what is now in force.
 #[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
 pub struct SettingsChanged(pub Settings);
+
+/// A connection was added, changed, enabled, disabled or removed: refetch the list.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
+pub struct ConnectionsChanged;
+
+/// A connection's health changed.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
+pub struct HealthChanged(pub HealthChange);
 
 pub struct TauriEvents {
     handle: tauri::AppHandle,
@@ -24,6 +32,11 @@ impl EventSink for TauriEvents {
     fn emit(&self, event: CoreEvent) {
         let sent = match event {
             CoreEvent::SettingsChanged(s) => SettingsChanged(s).emit(&self.handle),
+            CoreEvent::ConnectionsChanged => ConnectionsChanged.emit(&self.handle),
+            CoreEvent::HealthChanged(change) => {
+                crate::notify::health(&self.handle, &change);
+                HealthChanged(change).emit(&self.handle)
+            }
         };
         if let Err(e) = sent {
             tracing::warn!(error = %e, "could not send an event to the window");

@@ -5,6 +5,7 @@ mod bindings;
 mod commands;
 mod events;
 mod logging;
+mod notify;
 mod state;
 
 use tauri::Manager;

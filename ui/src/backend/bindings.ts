@@ -20,14 +20,55 @@ export const commands = {
 	demoClose: () => typedError<null, AppError_Serialize>(__TAURI_INVOKE("demo_close")),
 	/**  The nodes, guests, storages and pools of a cluster connection. */
 	connectionResources: (id: string) => typedError<Resource_Serialize[], AppError_Serialize>(__TAURI_INVOKE("connection_resources", { id })),
+	/**  Validates and saves a new connection; its secret goes to the OS keychain. */
+	connectionAdd: (input: ConnectionInput_Deserialize) => typedError<Connection_Serialize, AppError_Serialize>(__TAURI_INVOKE("connection_add", { input })),
+	/**  Saves a changed connection (an empty secret keeps the stored one). */
+	connectionUpdate: (id: string, input: ConnectionInput_Deserialize) => typedError<Connection_Serialize, AppError_Serialize>(__TAURI_INVOKE("connection_update", { id, input })),
+	/**
+	 *  Removes a connection and its keychain entries; optionally deletes its API token on the
+	 *  cluster first.
+	 */
+	connectionRemove: (id: string, deleteToken: boolean) => typedError<RemoveReport_Serialize, AppError_Serialize>(__TAURI_INVOKE("connection_remove", { id, deleteToken })),
+	/**  Enables or disables a connection. */
+	connectionSetEnabled: (id: string, enabled: boolean) => typedError<Connection_Serialize, AppError_Serialize>(__TAURI_INVOKE("connection_set_enabled", { id, enabled })),
+	/**  "Test connection" on the form's settings. */
+	connectionTest: (input: ConnectionInput_Deserialize, existingId: string | null) => typedError<TestReport_Serialize, AppError_Serialize>(__TAURI_INVOKE("connection_test", { input, existingId })),
+	/**  What a node URL's certificate says, for the trust dialog. */
+	certificateProbe: (url: string) => typedError<CertificateInfo, AppError_Serialize>(__TAURI_INVOKE("certificate_probe", { url })),
+	/**  What each feature needs from the access type, for the form. */
+	connectionFeatures: (kind: ConnectionKind, access: AccessType, username: string, pveVersion: string | null) => __TAURI_INVOKE<FeatureMatrix_Serialize>("connection_features", { kind, access, username, pveVersion }),
+	/**  The token wizard's first step: log in as the admin and list pools, storages, zones. */
+	tokenWizardChoices: (input: TokenWizardInput_Deserialize) => typedError<WizardChoices, AppError_Serialize>(__TAURI_INVOKE("token_wizard_choices", { input })),
+	/**  The token wizard's last step: create user, roles, ACLs and token. */
+	tokenCreate: (input: TokenWizardInput_Deserialize) => typedError<CreatedToken, AppError_Serialize>(__TAURI_INVOKE("token_create", { input })),
+	/**  Checks a connection's health now instead of waiting for the next interval. */
+	connectionCheck: (id: string) => typedError<Health_Serialize, AppError_Serialize>(__TAURI_INVOKE("connection_check", { id })),
 };
 
 /** Events */
 export const events = {
+	connectionsChanged: makeEvent<ConnectionsChanged, ConnectionsChanged>("connections-changed"),
+	healthChanged: makeEvent<HealthChanged_Serialize, HealthChanged_Deserialize>("health-changed"),
 	settingsChanged: makeEvent<SettingsChanged, SettingsChanged>("settings-changed"),
 };
 
 /* Types */
+/**  How the connection logs in (cv4pve-admin's "Web API Access"). */
+export type AccessType = 
+/**  `user@realm` and password: a ticket login. */
+"credential" | 
+/**  An API token: `user@realm!tokenname` and its secret. */
+"apiToken";
+
+/**  One ACL entry the wizard set. */
+export type AclGrant = {
+	path: string,
+	role: string,
+	/**  `proxdeck@pve` or `proxdeck@pve!proxdeck`. */
+	ugid: string,
+	propagate: boolean,
+};
+
 /**  The error every command returns. */
 export type AppError = AppError_Serialize | AppError_Deserialize;
 
@@ -38,6 +79,8 @@ export type AppError_Deserialize = {
 	message: string,
 	/**  Optional technical detail (the underlying error), shown folded. */
 	detail?: string | null,
+	/**  Per-field messages for a form (`Invalid`), keyed by the input's camelCase field name. */
+	fields: { [key in string]: string },
 };
 
 /**  The error every command returns. */
@@ -47,6 +90,8 @@ export type AppError_Serialize = {
 	message: string,
 	/**  Optional technical detail (the underlying error), shown folded. */
 	detail: string | null,
+	/**  Per-field messages for a form (`Invalid`), keyed by the input's camelCase field name. */
+	fields: { [key in string]: string },
 };
 
 export type AppInfo = {
@@ -59,22 +104,120 @@ export type AppInfo = {
 	os: string,
 };
 
+/**  A node certificate as the trust dialog shows it. */
+export type CertificateInfo = {
+	url: string,
+	/**  SHA-256, `AA:BB:…`. */
+	fingerprint: string,
+	subject: string,
+	issuer: string,
+	/**  RFC 3339. */
+	notAfter: string,
+	trustedBySystem: boolean,
+};
+
 /**  A connection as the UI sees it. Never carries a secret. */
 export type Connection = Connection_Serialize | Connection_Deserialize;
 
-export type ConnectionKind = "pve" | "pbs";
+/**  What the add / edit form sends. Secrets only ever travel this way (inward). */
+export type ConnectionInput = ConnectionInput_Serialize | ConnectionInput_Deserialize;
+
+/**  What the add / edit form sends. Secrets only ever travel this way (inward). */
+export type ConnectionInput_Deserialize = {
+	name: string,
+	kind: ConnectionKind,
+	/**
+	 *  The node URLs in the order to try them: `host`, `host:port` or `https://host:port`
+	 *  (the port defaults to 8006 for PVE, 8007 for PBS).
+	 */
+	urls: string[],
+	access: AccessType,
+	/**  Credential: `user@realm`. */
+	username: string,
+	/**  Credential: the password. `None` on edit keeps the stored one. */
+	password?: string | null,
+	/**
+	 *  API token: `user@realm!tokenname`, or the whole token pasted
+	 *  (`user@realm!tokenname=secret` for PVE, `user@realm!tokenname:secret` for PBS).
+	 */
+	tokenId: string,
+	/**  API token: the secret, when given apart. `None` on edit keeps the stored one. */
+	tokenSecret?: string | null,
+	/**  Per-request timeout in milliseconds (default 1000). */
+	timeoutMs: number,
+	/**
+	 *  `AA:BB:…` pins the node certificate by its SHA-256 fingerprint; `None` verifies
+	 *  against the system's roots.
+	 */
+	fingerprint?: string | null,
+	/**  PVE: node names in display order; nodes not listed follow alphabetically. */
+	nodeOrder: string[],
+	enabled: boolean,
+};
+
+/**  What the add / edit form sends. Secrets only ever travel this way (inward). */
+export type ConnectionInput_Serialize = {
+	name: string,
+	kind: ConnectionKind,
+	/**
+	 *  The node URLs in the order to try them: `host`, `host:port` or `https://host:port`
+	 *  (the port defaults to 8006 for PVE, 8007 for PBS).
+	 */
+	urls: string[],
+	access: AccessType,
+	/**  Credential: `user@realm`. */
+	username: string,
+	/**  Credential: the password. `None` on edit keeps the stored one. */
+	password: string | null,
+	/**
+	 *  API token: `user@realm!tokenname`, or the whole token pasted
+	 *  (`user@realm!tokenname=secret` for PVE, `user@realm!tokenname:secret` for PBS).
+	 */
+	tokenId: string,
+	/**  API token: the secret, when given apart. `None` on edit keeps the stored one. */
+	tokenSecret: string | null,
+	/**  Per-request timeout in milliseconds (default 1000). */
+	timeoutMs: number,
+	/**
+	 *  `AA:BB:…` pins the node certificate by its SHA-256 fingerprint; `None` verifies
+	 *  against the system's roots.
+	 */
+	fingerprint: string | null,
+	/**  PVE: node names in display order; nodes not listed follow alphabetically. */
+	nodeOrder: string[],
+	enabled: boolean,
+};
+
+export type ConnectionKind = 
+/**  A Proxmox VE cluster (or single node), API on port 8006. */
+"pve" | 
+/**  A Proxmox Backup Server, API on port 8007. */
+"pbs";
 
 /**  A connection as the UI sees it. Never carries a secret. */
 export type Connection_Deserialize = {
 	id: string,
 	name: string,
 	kind: ConnectionKind,
-	/**  `https://host:port` */
+	/**  The first node URL (`https://host:port`). */
 	url: string,
-	/**  The pinned SHA-256 certificate fingerprint (`AA:BB:…`). */
+	/**  Every node URL, in the order they are tried. */
+	urls: string[],
+	access: AccessType,
+	/**  `user@realm` (for a token: the token's user). */
+	username: string,
+	/**  API token: `user@realm!tokenname`. */
+	tokenId?: string | null,
+	/**  Whether the keychain holds the password / token secret. */
+	hasSecret: boolean,
+	timeoutMs: number,
+	/**  The pinned SHA-256 certificate fingerprint (`AA:BB:…`); `None`: system roots. */
 	fingerprint?: string | null,
+	nodeOrder: string[],
+	enabled: boolean,
 	/**  Part of the built-in demo datacenter (served by the simulator inside the app). */
 	demo: boolean,
+	health: Health_Deserialize,
 };
 
 /**  A connection as the UI sees it. Never carries a secret. */
@@ -82,12 +225,40 @@ export type Connection_Serialize = {
 	id: string,
 	name: string,
 	kind: ConnectionKind,
-	/**  `https://host:port` */
+	/**  The first node URL (`https://host:port`). */
 	url: string,
-	/**  The pinned SHA-256 certificate fingerprint (`AA:BB:…`). */
+	/**  Every node URL, in the order they are tried. */
+	urls: string[],
+	access: AccessType,
+	/**  `user@realm` (for a token: the token's user). */
+	username: string,
+	/**  API token: `user@realm!tokenname`. */
+	tokenId: string | null,
+	/**  Whether the keychain holds the password / token secret. */
+	hasSecret: boolean,
+	timeoutMs: number,
+	/**  The pinned SHA-256 certificate fingerprint (`AA:BB:…`); `None`: system roots. */
 	fingerprint: string | null,
+	nodeOrder: string[],
+	enabled: boolean,
 	/**  Part of the built-in demo datacenter (served by the simulator inside the app). */
 	demo: boolean,
+	health: Health_Serialize,
+};
+
+/**  A connection was added, changed, enabled, disabled or removed: refetch the list. */
+export type ConnectionsChanged = null;
+
+/**  What the wizard created. `secret` is shown once in the copy dialog. */
+export type CreatedToken = {
+	/**  `proxdeck@pve!proxdeck` */
+	tokenId: string,
+	secret: string,
+	userCreated: boolean,
+	rolesCreated: string[],
+	acls: AclGrant[],
+	/**  Whether the secret was stored in the keychain for `connection_id`. */
+	storedInKeychain: boolean,
 };
 
 /**
@@ -121,6 +292,166 @@ export type ErrorCode =
 "Cancelled" | 
 /**  A bug: something that should not happen did. */
 "Internal";
+
+export type Feature = Feature_Serialize | Feature_Deserialize;
+
+export type FeatureKey = 
+/**  SSH with the same user and password as the Web API login. */
+"sshSameAsApi" | 
+/**  A node's console (xterm.js / noVNC shell on the node). */
+"nodeConsole" | 
+/**  VM and container consoles (noVNC / xterm.js). */
+"guestConsole" | 
+/**  Node shells over the API (`termproxy` on a node). */
+"nodeShell";
+
+export type FeatureMatrix = FeatureMatrix_Serialize | FeatureMatrix_Deserialize;
+
+export type FeatureMatrix_Deserialize = {
+	features: Feature_Deserialize[],
+};
+
+export type FeatureMatrix_Serialize = {
+	features: Feature_Serialize[],
+};
+
+export type Feature_Deserialize = {
+	key: FeatureKey,
+	/**  What the feature is, for the matrix's row label. */
+	label: string,
+	allowed: boolean,
+	/**  For a "no": why, and what to change. */
+	why?: string | null,
+};
+
+export type Feature_Serialize = {
+	key: FeatureKey,
+	/**  What the feature is, for the matrix's row label. */
+	label: string,
+	allowed: boolean,
+	/**  For a "no": why, and what to change. */
+	why: string | null,
+};
+
+export type Health = Health_Serialize | Health_Deserialize;
+
+/**  A connection's health moved from one state to another. */
+export type HealthChange = HealthChange_Serialize | HealthChange_Deserialize;
+
+/**  A connection's health moved from one state to another. */
+export type HealthChange_Deserialize = {
+	connectionId: string,
+	name: string,
+	from: HealthState,
+	to: HealthState,
+	/**  When the new state began (RFC 3339). */
+	since: string,
+	/**  When the previous state began, if known (for "back since …, down since …"). */
+	previousSince?: string | null,
+	message?: string | null,
+};
+
+/**  A connection's health moved from one state to another. */
+export type HealthChange_Serialize = {
+	connectionId: string,
+	name: string,
+	from: HealthState,
+	to: HealthState,
+	/**  When the new state began (RFC 3339). */
+	since: string,
+	/**  When the previous state began, if known (for "back since …, down since …"). */
+	previousSince: string | null,
+	message: string | null,
+};
+
+/**  A connection's health changed. */
+export type HealthChanged = HealthChanged_Serialize | HealthChanged_Deserialize;
+
+/**  A connection's health changed. */
+export type HealthChanged_Deserialize = HealthChange_Deserialize;
+
+/**  A connection's health changed. */
+export type HealthChanged_Serialize = HealthChange_Serialize;
+
+export type HealthState = 
+/**  Not checked yet. */
+"unknown" | 
+/**  API and SSH answer. */
+"connected" | 
+/**  The API answers; SSH is not configured or fails. */
+"apiOnly" | 
+/**  The API does not answer (or refuses the login, or the certificate changed). */
+"disconnected" | 
+/**  The connection is disabled: not checked. */
+"disabled";
+
+export type Health_Deserialize = {
+	state: HealthState,
+	/**  When the connection entered this state (RFC 3339). */
+	since?: string | null,
+	/**  The last check (RFC 3339). */
+	checkedAt?: string | null,
+	/**  Why, for `Disconnected` and `ApiOnly`. */
+	message?: string | null,
+};
+
+export type Health_Serialize = {
+	state: HealthState,
+	/**  When the connection entered this state (RFC 3339). */
+	since: string | null,
+	/**  The last check (RFC 3339). */
+	checkedAt: string | null,
+	/**  Why, for `Disconnected` and `ApiOnly`. */
+	message: string | null,
+};
+
+/**  One node URL and whether it answered. */
+export type NodeReach = NodeReach_Serialize | NodeReach_Deserialize;
+
+/**  One node URL and whether it answered. */
+export type NodeReach_Deserialize = {
+	url: string,
+	reachable: boolean,
+	/**  Why not, when not. */
+	error?: string | null,
+};
+
+/**  One node URL and whether it answered. */
+export type NodeReach_Serialize = {
+	url: string,
+	reachable: boolean,
+	/**  Why not, when not. */
+	error: string | null,
+};
+
+/**  What removing a connection did. */
+export type RemoveReport = RemoveReport_Serialize | RemoveReport_Deserialize;
+
+/**  What removing a connection did. */
+export type RemoveReport_Deserialize = {
+	/**  How many keychain entries were deleted. */
+	secretsDeleted: number,
+	/**  Whether the API token was deleted on the cluster (asked for and done). */
+	tokenDeleted: boolean,
+	/**
+	 *  Why deleting the token on the cluster failed, when it was asked for and failed.
+	 *  The connection is removed anyway.
+	 */
+	tokenError?: string | null,
+};
+
+/**  What removing a connection did. */
+export type RemoveReport_Serialize = {
+	/**  How many keychain entries were deleted. */
+	secretsDeleted: number,
+	/**  Whether the API token was deleted on the cluster (asked for and done). */
+	tokenDeleted: boolean,
+	/**
+	 *  Why deleting the token on the cluster failed, when it was asked for and failed.
+	 *  The connection is removed anyway.
+	 */
+	tokenError: string | null,
+};
 
 /**  One entry of `/cluster/resources`, with the fields the UI shows. */
 export type Resource = Resource_Serialize | Resource_Deserialize;
@@ -180,9 +511,125 @@ export type Settings = {
 /**  The settings changed; the payload is what is now in force. */
 export type SettingsChanged = Settings;
 
+/**  What "Test connection" found. */
+export type TestReport = TestReport_Serialize | TestReport_Deserialize;
+
+/**  What "Test connection" found. */
+export type TestReport_Deserialize = {
+	/**
+	 *  Set when the certificate is neither trusted by the system nor pinned (or no longer
+	 *  matches its pin): the UI shows the trust dialog and tests again with the fingerprint
+	 *  pinned. The other fields are then empty.
+	 */
+	untrustedCertificate?: CertificateInfo | null,
+	nodes: NodeReach_Deserialize[],
+	/**  PVE / PBS version (`9.1.2`) and release. */
+	version?: string | null,
+	/**  The cluster's name (`None` for a single node or a PBS). */
+	clusterName?: string | null,
+	/**  The cluster's node names (for the display-order list). */
+	clusterNodes: string[],
+	authOk: boolean,
+	/**  Why the login failed, when it did. */
+	authError?: AppError_Deserialize | null,
+	/**  The privileges this login has on `/` (from `/access/permissions`), sorted. */
+	privileges: string[],
+	features: FeatureMatrix_Deserialize,
+};
+
+/**  What "Test connection" found. */
+export type TestReport_Serialize = {
+	/**
+	 *  Set when the certificate is neither trusted by the system nor pinned (or no longer
+	 *  matches its pin): the UI shows the trust dialog and tests again with the fingerprint
+	 *  pinned. The other fields are then empty.
+	 */
+	untrustedCertificate: CertificateInfo | null,
+	nodes: NodeReach_Serialize[],
+	/**  PVE / PBS version (`9.1.2`) and release. */
+	version: string | null,
+	/**  The cluster's name (`None` for a single node or a PBS). */
+	clusterName: string | null,
+	/**  The cluster's node names (for the display-order list). */
+	clusterNodes: string[],
+	authOk: boolean,
+	/**  Why the login failed, when it did. */
+	authError: AppError_Serialize | null,
+	/**  The privileges this login has on `/` (from `/access/permissions`), sorted. */
+	privileges: string[],
+	features: FeatureMatrix_Serialize,
+};
+
 export type Theme = "light" | "dark" | 
 /**  Follow the OS (the default). */
 "system";
+
+export type TokenProfile = 
+/**  As cv4pve-admin: `PVEAdmin` on `/` (propagated), token without privilege separation. */
+{ kind: "fullAdmin" } | 
+/**
+ *  As the OpenVLE guide: privilege-separated token; `Proxdeck-General` on `/`,
+ *  `Proxdeck-VMs` on the pool, `PVEDatastoreUser` on the storages, `PVESDNUser` on the
+ *  SDN zones; each ACL for both the user and the token.
+ */
+{ kind: "leastPrivilege"; pool: string; storages: string[]; sdn_zones: string[] };
+
+/**  The wizard's form. The admin password is used for this call only. */
+export type TokenWizardInput = TokenWizardInput_Serialize | TokenWizardInput_Deserialize;
+
+/**  The wizard's form. The admin password is used for this call only. */
+export type TokenWizardInput_Deserialize = {
+	/**  The connection form's node URLs and trust (the connection may not be saved yet). */
+	urls: string[],
+	fingerprint?: string | null,
+	timeoutMs: number,
+	/**  An administrator, e.g. `root@pam`. */
+	adminUsername: string,
+	adminPassword: string,
+	/**  The admin's TOTP code, when the admin has a second factor. */
+	adminOtp?: string | null,
+	/**  Default `proxdeck`. */
+	tokenName: string,
+	profile: TokenProfile,
+	/**  When the token (or user) already exists: replace the token with a new secret. */
+	rotate: boolean,
+	/**  The saved connection being edited: its keychain entry gets the new secret at once. */
+	connectionId?: string | null,
+};
+
+/**  The wizard's form. The admin password is used for this call only. */
+export type TokenWizardInput_Serialize = {
+	/**  The connection form's node URLs and trust (the connection may not be saved yet). */
+	urls: string[],
+	fingerprint: string | null,
+	timeoutMs: number,
+	/**  An administrator, e.g. `root@pam`. */
+	adminUsername: string,
+	adminPassword: string,
+	/**  The admin's TOTP code, when the admin has a second factor. */
+	adminOtp: string | null,
+	/**  Default `proxdeck`. */
+	tokenName: string,
+	profile: TokenProfile,
+	/**  When the token (or user) already exists: replace the token with a new secret. */
+	rotate: boolean,
+	/**  The saved connection being edited: its keychain entry gets the new secret at once. */
+	connectionId: string | null,
+};
+
+/**
+ *  What the least-privilege profile can be given: the cluster's pools, storages and SDN
+ *  zones, read with the admin login.
+ */
+export type WizardChoices = {
+	version: string,
+	pools: string[],
+	storages: string[],
+	sdnZones: string[],
+	/**  Whether `proxdeck@pve` exists already, and whether the named token does. */
+	userExists: boolean,
+	tokenExists: boolean,
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

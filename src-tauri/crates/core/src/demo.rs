@@ -9,7 +9,7 @@ use proxdeck_pve::{Auth, PveClient, Trust};
 use proxdeck_sim::{Scenario, Sim, SimOptions};
 use tokio::sync::Mutex;
 
-use crate::connections::{Connection, ConnectionKind};
+use crate::connections::{AccessType, Connection, ConnectionKind, Health, HealthState};
 use crate::{AppError, Ctx, ErrorCode};
 
 /// How long demo tasks take: long enough to watch them in the task bar.
@@ -54,14 +54,13 @@ pub async fn open(ctx: &Ctx) -> Result<Vec<Connection>, AppError> {
                 .as_deref()
                 .and_then(|t| t.split_once('='))
                 .ok_or_else(|| AppError::internal("the demo scenario has no API token"))?;
-            let conn = Connection {
-                id: format!("demo-{name}"),
-                name: name.clone(),
-                kind: ConnectionKind::Pve,
-                url: c.base_url(),
-                fingerprint: Some(c.fingerprint()),
-                demo: true,
-            };
+            let conn = demo_connection(
+                &name,
+                ConnectionKind::Pve,
+                c.base_url(),
+                c.fingerprint(),
+                id,
+            );
             let client = PveClient::new(
                 &conn.url,
                 &Trust::Pinned(c.fingerprint()),
@@ -80,14 +79,13 @@ pub async fn open(ctx: &Ctx) -> Result<Vec<Connection>, AppError> {
             let Some((id, secret)) = creds.token.as_deref().and_then(|t| t.split_once(':')) else {
                 continue;
             };
-            let conn = Connection {
-                id: format!("demo-{name}"),
-                name: name.clone(),
-                kind: ConnectionKind::Pbs,
-                url: p.base_url(),
-                fingerprint: Some(p.fingerprint()),
-                demo: true,
-            };
+            let conn = demo_connection(
+                &name,
+                ConnectionKind::Pbs,
+                p.base_url(),
+                p.fingerprint(),
+                id,
+            );
             let client = PveClient::new(
                 &conn.url,
                 &Trust::Pinned(p.fingerprint()),
@@ -107,6 +105,37 @@ pub async fn open(ctx: &Ctx) -> Result<Vec<Connection>, AppError> {
         .as_ref()
         .map(|r| r.connections.iter().map(|(c, _)| c.clone()).collect())
         .unwrap_or_default())
+}
+
+fn demo_connection(
+    name: &str,
+    kind: ConnectionKind,
+    url: String,
+    fingerprint: String,
+    token_id: &str,
+) -> Connection {
+    Connection {
+        id: format!("demo-{name}"),
+        name: name.to_owned(),
+        kind,
+        urls: vec![url.clone()],
+        url,
+        access: AccessType::ApiToken,
+        username: token_id.split('!').next().unwrap_or_default().to_owned(),
+        token_id: Some(token_id.to_owned()),
+        has_secret: true,
+        timeout_ms: 5000,
+        fingerprint: Some(fingerprint),
+        node_order: Vec::new(),
+        enabled: true,
+        demo: true,
+        health: Health {
+            state: HealthState::ApiOnly,
+            since: None,
+            checked_at: None,
+            message: Some("the demo datacenter runs inside Proxdeck; it has no SSH".into()),
+        },
+    }
 }
 
 /// The variable that makes the app open straight into the demo (`scripts/run --demo`).

@@ -49,6 +49,8 @@ pub struct AppError {
     pub message: String,
     /// Optional technical detail (the underlying error), shown folded.
     pub detail: Option<String>,
+    /// Per-field messages for a form (`Invalid`), keyed by the input's camelCase field name.
+    pub fields: std::collections::BTreeMap<String, String>,
 }
 
 impl AppError {
@@ -57,12 +59,23 @@ impl AppError {
             code,
             message: message.into(),
             detail: None,
+            fields: Default::default(),
         }
     }
 
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = Some(detail.into());
         self
+    }
+
+    /// An `Invalid` error for a form: one message per bad field.
+    pub fn fields(
+        message: impl Into<String>,
+        fields: std::collections::BTreeMap<String, String>,
+    ) -> Self {
+        let mut e = Self::new(ErrorCode::Invalid, message);
+        e.fields = fields;
+        e
     }
 
     pub fn internal(message: impl Into<String>) -> Self {
@@ -109,6 +122,12 @@ impl From<proxdeck_pve::PveError> for AppError {
             P::Http { .. } => ErrorCode::Internal,
             P::Protocol { .. } => ErrorCode::Protocol,
         };
-        AppError::new(code, e.to_string())
+        let fields = match &e {
+            P::Invalid { fields, .. } => fields.clone(),
+            _ => Default::default(),
+        };
+        let mut out = AppError::new(code, e.to_string());
+        out.fields = fields;
+        out
     }
 }

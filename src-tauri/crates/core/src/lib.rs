@@ -14,6 +14,7 @@ pub mod events;
 pub mod inventory;
 pub mod paths;
 pub mod settings;
+pub mod tokens;
 
 pub use context::Ctx;
 pub use error::{AppError, ErrorCode};

@@ -11,6 +11,8 @@
 
 mod keychain;
 mod sensitive;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use keychain::{Keychain, SecretKind, SecretRef, SecretsError};
 pub use sensitive::Sensitive;

@@ -10,9 +10,9 @@
 //!
 //! The user's own keyring is never touched.
 
-use std::path::Path;
 use std::process::{Command, Stdio};
 
+use proxdeck_secrets::testing::{prepare_home, require_tools, start_keyring};
 use proxdeck_secrets::{Keychain, SecretKind, Sensitive};
 
 const STAGE: &str = "PROXDECK_SECRETS_TEST_STAGE";
@@ -66,20 +66,9 @@ fn run_cases(cases: &[Case]) {
 
 /// Prepares the environment and runs the three stages as child processes.
 fn outer() {
-    for tool in ["dbus-run-session", "gnome-keyring-daemon", "secret-tool"] {
-        assert!(
-            which(tool),
-            "`{tool}` is not installed. Install dbus, gnome-keyring and libsecret-tools (scripts/test does this) — these tests need a real Secret Service"
-        );
-    }
+    require_tools();
     let home = tempfile::tempdir().unwrap();
-    let keyrings = home.path().join(".local/share/keyrings");
-    std::fs::create_dir_all(&keyrings).unwrap();
-    // A fresh gnome-keyring has no "default" alias; point it at the login keyring it creates.
-    std::fs::write(keyrings.join("default"), "login").unwrap();
-    let runtime = home.path().join("run");
-    std::fs::create_dir_all(&runtime).unwrap();
-    set_mode_0700(&runtime);
+    let runtime = prepare_home(home.path());
     let minimal_bus = home.path().join("bus-without-services.conf");
     std::fs::write(&minimal_bus, MINIMAL_BUS_CONFIG).unwrap();
     let me = std::env::current_exe().unwrap();
@@ -120,40 +109,6 @@ fn outer() {
         eprintln!("secrets tests failed in one of the stages above");
         std::process::exit(101);
     }
-}
-
-fn which(tool: &str) -> bool {
-    std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
-        .unwrap_or(false)
-}
-
-fn set_mode_0700(p: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o700)).unwrap();
-}
-
-fn start_keyring() {
-    use std::io::Write;
-    let mut child = Command::new("gnome-keyring-daemon")
-        .args(["--unlock", "--components=secrets"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("gnome-keyring-daemon starts");
-    // The login keyring's password; it only guards this throwaway HOME.
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"test-login")
-        .unwrap();
-    // The daemon forks itself into the background and the parent exits once it is ready.
-    assert!(
-        child.wait().unwrap().success(),
-        "gnome-keyring-daemon failed to start"
-    );
 }
 
 const MINIMAL_BUS_CONFIG: &str = r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"

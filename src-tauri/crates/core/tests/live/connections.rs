@@ -1,0 +1,5 @@
+//! Live cases: connections.
+
+use crate::common::Case;
+
+pub const CASES: &[Case] = &[];

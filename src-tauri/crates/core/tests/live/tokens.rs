@@ -1,0 +1,5 @@
+//! Live cases: tokens.
+
+use crate::common::Case;
+
+pub const CASES: &[Case] = &[];
