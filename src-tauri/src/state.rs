@@ -39,6 +39,18 @@ impl AppState {
         .inspect_err(
             |e| tracing::error!(code = ?e.code, message = %e.message, "cannot open the store"),
         );
+        if let Ok(ctx) = &ctx {
+            tauri::async_runtime::spawn(proxdeck_core::connections::health::run_monitor(
+                Arc::clone(ctx),
+                Default::default(),
+            ));
+            let demo_ctx = Arc::clone(ctx);
+            tauri::async_runtime::spawn(async move {
+                if let Err(e) = proxdeck_core::demo::open_if_asked(&demo_ctx).await {
+                    tracing::error!(message = %e.message, "the demo datacenter could not open");
+                }
+            });
+        }
         Self {
             ctx,
             _log_guard: log_guard,

@@ -47,7 +47,10 @@ async fn theme_defaults_to_system_and_persists_across_restarts() {
     {
         let ctx = ctx_in(dir.path(), events.clone()).await;
         assert_eq!(settings::get(&ctx).await.unwrap().theme, Theme::System);
-        let saved = settings::set(&ctx, Settings { theme: Theme::Dark })
+        let saved = settings::set(&ctx, Settings {
+            theme: Theme::Dark,
+            ..Settings::default()
+        })
             .await
             .unwrap();
         assert_eq!(saved.theme, Theme::Dark);
@@ -56,7 +59,10 @@ async fn theme_defaults_to_system_and_persists_across_restarts() {
     assert_eq!(settings::get(&ctx).await.unwrap().theme, Theme::Dark);
     assert_eq!(
         events.0.lock().unwrap().as_slice(),
-        &[CoreEvent::SettingsChanged(Settings { theme: Theme::Dark })]
+        &[CoreEvent::SettingsChanged(Settings {
+            theme: Theme::Dark,
+            ..Settings::default()
+        })]
     );
 }
 
@@ -68,6 +74,7 @@ async fn a_settings_change_is_audited_and_a_no_op_is_not() {
         &ctx,
         Settings {
             theme: Theme::Light,
+            ..Settings::default()
         },
     )
     .await
@@ -76,11 +83,15 @@ async fn a_settings_change_is_audited_and_a_no_op_is_not() {
         &ctx,
         Settings {
             theme: Theme::Light,
+            ..Settings::default()
         },
     )
     .await
     .unwrap();
-    settings::set(&ctx, Settings { theme: Theme::Dark })
+    settings::set(&ctx, Settings {
+            theme: Theme::Dark,
+            ..Settings::default()
+        })
         .await
         .unwrap();
     let rows = ctx.db(|s| s.audit_list(None, 10)).await.unwrap();
@@ -213,4 +224,35 @@ async fn the_demo_datacenter_opens_once_lists_its_inventory_and_closes() {
     assert!(connections::list(&ctx).await.unwrap().is_empty());
     let err = inventory::resources(&ctx, "demo-prod").await.unwrap_err();
     assert_eq!(err.code, ErrorCode::NotFound);
+}
+
+#[tokio::test]
+async fn health_interval_defaults_to_30_s_is_range_checked_and_persists() {
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = ctx_in(dir.path(), Default::default()).await;
+    assert_eq!(settings::get(&ctx).await.unwrap().health_interval_secs, 30);
+    let e = settings::set(
+        &ctx,
+        Settings {
+            health_interval_secs: 2,
+            ..Settings::default()
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Invalid);
+    assert!(e.fields["healthIntervalSecs"].contains("between 5 and 3600"));
+    settings::set(
+        &ctx,
+        Settings {
+            health_interval_secs: 60,
+            ..Settings::default()
+        },
+    )
+    .await
+    .unwrap();
+    drop(ctx);
+    let ctx = ctx_in(dir.path(), Default::default()).await;
+    let s = settings::get(&ctx).await.unwrap();
+    assert_eq!(s.health_interval(), std::time::Duration::from_secs(60));
 }
