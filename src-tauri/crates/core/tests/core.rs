@@ -141,7 +141,7 @@ fn errors_serialize_with_a_code_the_ui_can_branch_on() {
     let e = proxdeck_core::AppError::new(ErrorCode::Keychain, "no keychain").with_detail("why");
     assert_eq!(
         serde_json::to_value(&e).unwrap(),
-        serde_json::json!({ "code": "Keychain", "message": "no keychain", "detail": "why" })
+        serde_json::json!({ "code": "Keychain", "message": "no keychain", "detail": "why", "fields": {} })
     );
 }
 
