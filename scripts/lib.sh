@@ -10,8 +10,8 @@ APT_BUILD=(build-essential pkg-config file libssl-dev libwebkit2gtk-4.1-dev libs
   libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libxdo-dev libdbus-1-dev libsecret-1-dev
   gnome-keyring dbus dbus-x11)
 # What the tests and the headless mode add: a virtual display, screenshots, WebDriver,
-# a Secret Service to test against.
-APT_TEST=(xvfb xauth x11-apps x11-utils imagemagick webkit2gtk-driver libsecret-tools)
+# a Secret Service to test against, a notification daemon (dunst) for desktop notifications.
+APT_TEST=(xvfb xauth x11-apps x11-utils imagemagick webkit2gtk-driver libsecret-tools dunst)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }

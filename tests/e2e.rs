@@ -64,6 +64,7 @@ async fn app_info_theme_switch_and_persistence_across_restart() {
             "build the e2e test with `--features custom-protocol` (and ui/dist built), or the app loads the Vite dev server: run scripts/test"
         );
     }
+    let _serial = SERIAL.lock().await;
     let h = Harness::start("e2e");
 
     // First start: the frame, the empty state, then About through the settings screen.
@@ -253,4 +254,173 @@ impl Home for Client {
             .await
             .unwrap();
     }
+}
+
+/// Only one app window at a time: the tests share the machine's two cores and a display.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+async fn fill(client: &Client, testid: &str, text: &str) {
+    let el = client
+        .wait()
+        .at_most(harness::WAIT)
+        .for_element(Locator::Css(&format!("[data-testid={testid}]")))
+        .await
+        .unwrap_or_else(|e| panic!("no field {testid}: {e}"));
+    el.clear().await.unwrap();
+    el.send_keys(text).await.unwrap();
+}
+
+async fn attr_of(client: &Client, testid: &str, attr: &str) -> Option<String> {
+    client
+        .find(Locator::Css(&format!("[data-testid={testid}]")))
+        .await
+        .ok()?
+        .attr(attr)
+        .await
+        .ok()?
+}
+
+async fn wait_health(client: &Client, name: &str, state: &str) {
+    let id = format!("health-{name}");
+    eventually(&format!("{name} to be {state}"), || async {
+        (attr_of(client, &id, "data-state").await.as_deref() == Some(state)).then_some(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn add_a_connection_trust_its_certificate_watch_its_health_and_keep_it_across_restart() {
+    if !cfg!(feature = "custom-protocol") {
+        panic!("build the e2e test with `--features custom-protocol`: run scripts/test");
+    }
+    let _serial = SERIAL.lock().await;
+    let sim = proxdeck_sim::Sim::start(
+        proxdeck_sim::Scenario::demo(),
+        proxdeck_sim::SimOptions::default(),
+    )
+    .await
+    .unwrap();
+    let cluster = &sim.clusters[0];
+    let token = sim.credentials(&cluster.sim.name).token.unwrap();
+    let (_, secret) = token.split_once('=').unwrap();
+    let h = Harness::start("e2e-connections");
+    // Check health every 5 s (the smallest setting) so an outage shows within the test.
+    {
+        let store = proxdeck_store::Store::open_in(h.data_dir.path()).unwrap();
+        store
+            .set_setting("healthIntervalSecs", &serde_json::json!(5))
+            .unwrap();
+    }
+
+    let app = h.launch().await;
+    println!("step: the add-connection form");
+    click(&app, "empty-add-connection").await;
+    click(&app, "conn-kind-pve").await;
+    fill(&app, "conn-name", "e2e-prod").await;
+    fill(&app, "conn-urls", &cluster.base_url()).await;
+    click(&app, "conn-access-token").await;
+    // The whole token pasted into the id field: Proxdeck splits it.
+    fill(&app, "conn-token-id", &token).await;
+    click(&app, "conn-test").await;
+
+    println!("step: the certificate dialog");
+    let shown = text_of(&app, "cert-fingerprint").await;
+    let normalize = |s: &str| {
+        s.chars()
+            .filter(char::is_ascii_hexdigit)
+            .collect::<String>()
+            .to_ascii_uppercase()
+    };
+    assert_eq!(
+        normalize(&shown),
+        normalize(&cluster.fingerprint()),
+        "the dialog shows the simulator's certificate"
+    );
+    h.screenshot(&app, "01-certificate-dialog").await;
+    click(&app, "cert-trust").await;
+    let report = text_of(&app, "test-report").await;
+    assert!(
+        report.contains("9."),
+        "the report names the PVE version: {report}"
+    );
+    assert!(
+        report.contains("Sys.Audit"),
+        "the report lists privileges: {report}"
+    );
+    h.screenshot(&app, "02-test-report").await;
+    click(&app, "conn-save").await;
+
+    println!("step: health");
+    app.wait()
+        .at_most(harness::WAIT)
+        .for_element(Locator::Css("[data-testid=tree-connection-e2e-prod]"))
+        .await
+        .expect("the new connection is in the tree");
+    wait_health(&app, "e2e-prod", "apiOnly").await;
+    h.screenshot(&app, "03-connected").await;
+
+    // The secret is in the keychain and nowhere in the data directory.
+    let db = std::fs::read(h.data_dir.path().join("proxdeck.sqlite3")).unwrap();
+    let wal = std::fs::read(h.data_dir.path().join("proxdeck.sqlite3-wal")).unwrap_or_default();
+    for bytes in [&db, &wal] {
+        assert!(
+            !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            "the token secret is in the database"
+        );
+    }
+    let id = {
+        let store = proxdeck_store::Store::open_in(h.data_dir.path()).unwrap();
+        let audit = store.audit_list(None, 50).unwrap();
+        let added = audit
+            .iter()
+            .find(|r| r.entry.action == "connection.add")
+            .expect("an audit row for the new connection");
+        assert!(audit.iter().any(|r| r.entry.action == "certificate.pin"));
+        assert!(!format!("{audit:?}").contains(secret));
+        added.entry.details["id"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(
+        h.keychain_lookup(&format!("{id}:token-secret")).as_deref(),
+        Some(secret),
+        "the token secret is in the OS keychain under the connection"
+    );
+
+    println!("step: an outage and the recovery, with desktop notifications");
+    cluster
+        .faults()
+        .add(proxdeck_sim::FaultRule::new("", proxdeck_sim::Fault::Reset));
+    wait_health(&app, "e2e-prod", "disconnected").await;
+    h.screenshot(&app, "04-disconnected").await;
+    cluster.faults().clear();
+    wait_health(&app, "e2e-prod", "apiOnly").await;
+    let notes = eventually("both notifications", || async {
+        let n = h.notifications();
+        (n.contains("e2e-prod is unreachable") && n.contains("e2e-prod is reachable again"))
+            .then_some(n)
+    })
+    .await;
+    assert!(notes.contains("unreachable since"), "{notes}");
+    app.close().await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+
+    println!("step: restart");
+    let app = h.launch().await;
+    app.wait()
+        .at_most(harness::WAIT)
+        .for_element(Locator::Css("[data-testid=tree-connection-e2e-prod]"))
+        .await
+        .expect("the connection is still there after a restart");
+    // Its client logs in again with the secret from the keychain.
+    wait_health(&app, "e2e-prod", "apiOnly").await;
+    let node = format!(
+        "tree-node-e2e-prod-{}",
+        cluster.sim.state().spec.nodes[0].name
+    );
+    app.wait()
+        .at_most(harness::WAIT)
+        .for_element(Locator::Css(&format!("[data-testid={node}]")))
+        .await
+        .unwrap_or_else(|e| panic!("the tree shows the cluster's nodes ({node}): {e}"));
+    h.screenshot(&app, "05-after-restart").await;
+    app.close().await.unwrap();
 }

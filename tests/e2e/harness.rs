@@ -1,6 +1,8 @@
 //! What an end-to-end test needs around the app: an X display (Xvfb unless one is given),
-//! a private session bus, tauri-driver (which drives WebKitWebDriver) and a throwaway data
-//! directory. Everything started here is stopped on drop.
+//! a private session bus with gnome-keyring (the app's Secret Service) and dunst (its
+//! notification daemon) on it, a D-Bus monitor recording the notifications, tauri-driver
+//! (which drives WebKitWebDriver) and a throwaway data directory and HOME. Everything
+//! started here is stopped on drop.
 
 use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
@@ -71,10 +73,17 @@ fn wait_for_port(port: u16, what: &str) {
 pub struct Harness {
     pub data_dir: tempfile::TempDir,
     pub artifacts: PathBuf,
+    /// The private session bus (for `secret-tool` and friends).
+    pub bus_address: String,
+    /// The throwaway HOME the app and the keyring run under.
+    pub home: tempfile::TempDir,
+    notifications_log: PathBuf,
     display: String,
     driver_port: u16,
-    // Dropped in reverse order of start: driver, bus, display.
+    // Dropped in reverse order of start: driver, monitor, dunst, bus, display.
     _driver: Option<Guarded>,
+    _monitor: Option<Guarded>,
+    _dunst: Option<Guarded>,
     _bus: Option<Guarded>,
     _xvfb: Option<Guarded>,
 }
@@ -89,7 +98,13 @@ impl Harness {
             Ok(d) if !d.is_empty() => (d, None),
             _ => start_xvfb(),
         };
-        let (bus_address, bus) = start_bus();
+        let home = tempfile::tempdir().unwrap();
+        let runtime = proxdeck_secrets::testing::prepare_home(home.path());
+        let (bus_address, bus) = start_bus(home.path(), &runtime);
+        start_keyring(&bus_address, home.path(), &runtime);
+        let dunst = start_dunst(&bus_address, &display, home.path());
+        let notifications_log = artifacts.join("notifications.log");
+        let monitor = start_notification_monitor(&bus_address, &notifications_log);
         let data_dir = tempfile::tempdir().unwrap();
         let driver_port = free_port();
         let native_port = free_port();
@@ -102,6 +117,10 @@ impl Harness {
         ])
         .env("DISPLAY", &display)
         .env("DBUS_SESSION_BUS_ADDRESS", &bus_address)
+        .env("HOME", home.path())
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .env("XDG_CONFIG_HOME", home.path().join(".config"))
+        .env("XDG_CACHE_HOME", home.path().join(".cache"))
         .env("PROXDECK_DATA_DIR", data_dir.path())
         // The web view keeps its own storage under XDG_DATA_HOME: keep it out of the
         // user's real profile and out of other runs.
@@ -114,9 +133,14 @@ impl Harness {
         Self {
             data_dir,
             artifacts,
+            bus_address,
+            home,
+            notifications_log,
             display,
             driver_port,
             _driver: Some(driver),
+            _monitor: Some(monitor),
+            _dunst: dunst,
             _bus: Some(bus),
             _xvfb: xvfb,
         }
@@ -186,10 +210,12 @@ fn start_xvfb() -> (String, Option<Guarded>) {
     panic!("could not start Xvfb on any display :91..:199");
 }
 
-fn start_bus() -> (String, Guarded) {
+fn start_bus(home: &Path, runtime: &Path) -> (String, Guarded) {
     use std::io::{BufRead, BufReader};
     let mut cmd = Command::new("dbus-daemon");
     cmd.args(["--session", "--nofork", "--print-address=1"])
+        .env("HOME", home)
+        .env("XDG_RUNTIME_DIR", runtime)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
@@ -204,6 +230,81 @@ fn start_bus() -> (String, Guarded) {
         "dbus-daemon printed {address:?}"
     );
     (address, guard)
+}
+
+/// gnome-keyring's Secret Service on the private bus, unlocked, under the throwaway HOME.
+fn start_keyring(bus: &str, home: &Path, runtime: &Path) {
+    use std::io::Write;
+    let mut child = Command::new("gnome-keyring-daemon")
+        .args(["--unlock", "--components=secrets"])
+        .env("DBUS_SESSION_BUS_ADDRESS", bus)
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join(".local/share"))
+        .env("XDG_RUNTIME_DIR", runtime)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("gnome-keyring-daemon starts (scripts/test installs it)");
+    child.stdin.take().unwrap().write_all(b"e2e-login").unwrap();
+    assert!(
+        child.wait().unwrap().success(),
+        "gnome-keyring-daemon failed"
+    );
+}
+
+/// dunst answers the app's notifications, as a desktop's notification daemon would.
+fn start_dunst(bus: &str, display: &str, home: &Path) -> Option<Guarded> {
+    if !proxdeck_secrets::testing::which("dunst") {
+        eprintln!("dunst is not installed: notifications are recorded but not shown");
+        return None;
+    }
+    let mut cmd = Command::new("dunst");
+    cmd.env("DBUS_SESSION_BUS_ADDRESS", bus)
+        .env("DISPLAY", display)
+        .env("HOME", home)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    Some(spawn(&mut cmd, "dunst"))
+}
+
+/// Records every Notify call on the bus to `log`.
+fn start_notification_monitor(bus: &str, log: &Path) -> Guarded {
+    let file = std::fs::File::create(log).unwrap();
+    let mut cmd = Command::new("dbus-monitor");
+    cmd.args([
+        "--address",
+        bus,
+        "interface='org.freedesktop.Notifications',member='Notify'",
+    ])
+    .stdin(Stdio::null())
+    .stdout(file)
+    .stderr(Stdio::null());
+    let guard = spawn(&mut cmd, "dbus-monitor");
+    // Give it a moment to register its match rule.
+    std::thread::sleep(Duration::from_millis(300));
+    guard
+}
+
+impl Harness {
+    /// What the app sent as desktop notifications so far (dbus-monitor's record).
+    pub fn notifications(&self) -> String {
+        std::fs::read_to_string(&self.notifications_log).unwrap_or_default()
+    }
+
+    /// The secret the app stored in the keychain for (owner, kind), read with `secret-tool`.
+    pub fn keychain_lookup(&self, account: &str) -> Option<String> {
+        let out = Command::new("secret-tool")
+            .args(["lookup", "service", "proxdeck", "username", account])
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus_address)
+            .env("HOME", self.home.path())
+            .output()
+            .unwrap();
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    }
 }
 
 /// Polls `probe` until it returns `Some`, or fails the test after [`WAIT`].

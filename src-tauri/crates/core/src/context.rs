@@ -1,5 +1,5 @@
 //! The application context every core function receives: where files live, the open
-//! store, the keychain and the event sink.
+//! store, the keychain, the event sink and the API clients of the stored connections.
 
 use std::sync::Arc;
 
@@ -17,6 +17,10 @@ pub struct Ctx {
     pub keychain: Keychain,
     events: Arc<dyn EventSink>,
     pub(crate) demo: Arc<crate::demo::Demo>,
+    /// The health monitor's in-memory view of each stored connection.
+    pub(crate) health: crate::connections::health::Monitor,
+    /// The API client of each stored connection, kept until the connection changes.
+    pub(crate) clients: crate::connections::ClientCache,
 }
 
 impl std::fmt::Debug for Ctx {
@@ -58,6 +62,8 @@ impl CtxBuilder {
             keychain: self.keychain,
             events: self.events,
             demo: crate::demo::shared(),
+            health: Default::default(),
+            clients: Default::default(),
         })
     }
 }

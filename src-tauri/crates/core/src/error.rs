@@ -85,7 +85,12 @@ impl AppError {
 
 impl From<proxdeck_store::StoreError> for AppError {
     fn from(e: proxdeck_store::StoreError) -> Self {
-        AppError::new(ErrorCode::Storage, e.to_string())
+        match e {
+            proxdeck_store::StoreError::DuplicateName { .. } => {
+                AppError::fields(e.to_string(), [("name".to_owned(), e.to_string())].into())
+            }
+            e => AppError::new(ErrorCode::Storage, e.to_string()),
+        }
     }
 }
 
@@ -113,7 +118,9 @@ impl From<proxdeck_pve::PveError> for AppError {
         use proxdeck_pve::PveError as P;
         let code = match &e {
             P::Unreachable { .. } => ErrorCode::Unreachable,
-            P::CertificateMismatch { .. } => ErrorCode::UntrustedCertificate,
+            P::CertificateMismatch { .. } | P::UntrustedCertificate { .. } => {
+                ErrorCode::UntrustedCertificate
+            }
             P::Unauthorized { .. } | P::SecondFactorRequired => ErrorCode::Unauthorized,
             P::Forbidden { .. } | P::MissingPrivilege { .. } => ErrorCode::MissingPrivilege,
             P::Invalid { .. } => ErrorCode::Invalid,

@@ -98,7 +98,7 @@ fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
 
 /// The resources of connection `id` (a PVE cluster).
 pub async fn resources(ctx: &Ctx, id: &str) -> Result<Vec<Resource>, AppError> {
-    let (conn, client) = crate::demo::client(ctx, id).await?;
+    let conn = crate::connections::get(ctx, id).await?;
     if conn.kind != ConnectionKind::Pve {
         return Err(AppError::new(
             ErrorCode::Invalid,
@@ -108,6 +108,7 @@ pub async fn resources(ctx: &Ctx, id: &str) -> Result<Vec<Resource>, AppError> {
             ),
         ));
     }
+    let client = crate::connections::client(ctx, id).await?;
     let data = client
         .get("/cluster/resources")
         .await

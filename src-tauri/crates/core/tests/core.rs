@@ -47,12 +47,15 @@ async fn theme_defaults_to_system_and_persists_across_restarts() {
     {
         let ctx = ctx_in(dir.path(), events.clone()).await;
         assert_eq!(settings::get(&ctx).await.unwrap().theme, Theme::System);
-        let saved = settings::set(&ctx, Settings {
-            theme: Theme::Dark,
-            ..Settings::default()
-        })
-            .await
-            .unwrap();
+        let saved = settings::set(
+            &ctx,
+            Settings {
+                theme: Theme::Dark,
+                ..Settings::default()
+            },
+        )
+        .await
+        .unwrap();
         assert_eq!(saved.theme, Theme::Dark);
     }
     let ctx = ctx_in(dir.path(), events.clone()).await;
@@ -88,12 +91,15 @@ async fn a_settings_change_is_audited_and_a_no_op_is_not() {
     )
     .await
     .unwrap();
-    settings::set(&ctx, Settings {
+    settings::set(
+        &ctx,
+        Settings {
             theme: Theme::Dark,
             ..Settings::default()
-        })
-        .await
-        .unwrap();
+        },
+    )
+    .await
+    .unwrap();
     let rows = ctx.db(|s| s.audit_list(None, 10)).await.unwrap();
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0].entry.action, "settings.set");

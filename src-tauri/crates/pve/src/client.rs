@@ -1,62 +1,27 @@
 //! One client per connection: PVE's JSON envelope, authentication (API tokens, or tickets
 //! with CSRF tokens, renewal and one re-login), and failover across the connection's node
-//! URLs, remembering which node answered.
+//! URLs and the cluster's other nodes, remembering which node answered.
+//!
+//! Requests run concurrently: the client's state sits behind a short-lived lock that is
+//! never held across the network, and only logins and renewals take turns.
 
-use std::collections::BTreeMap;
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
 use serde_json::Value;
-use tokio::sync::Mutex;
 
 use crate::PveError;
-use crate::tls::{MISMATCH, Trust, pinned_config};
+use crate::auth::{Auth, Product};
+use crate::tls::{Trust, pinned_config};
+use crate::transport::{Answer, Failure, transport_failure};
 
 /// Tickets live 2 h; renew well before, as the PVE web UI does.
 pub const RENEW_AFTER: Duration = Duration::from_secs(90 * 60);
 
-/// How requests authenticate.
-#[derive(Clone)]
-pub enum Auth {
-    /// A PVE API token: `user@realm!id` and its secret.
-    PveToken { id: String, secret: String },
-    /// A PBS API token: sent as `PBSAPIToken=user@realm!id:secret`.
-    PbsToken { id: String, secret: String },
-    /// `user@realm` and password: a ticket login (PVE or PBS, by `product`).
-    Password {
-        product: Product,
-        username: String,
-        password: String,
-    },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Product {
-    Pve,
-    Pbs,
-}
-
-impl Product {
-    fn cookie(self) -> &'static str {
-        match self {
-            Product::Pve => "PVEAuthCookie",
-            Product::Pbs => "PBSAuthCookie",
-        }
-    }
-}
-
-impl std::fmt::Debug for Auth {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Auth::PveToken { id, .. } => write!(f, "PveToken({id}, <secret>)"),
-            Auth::PbsToken { id, .. } => write!(f, "PbsToken({id}, <secret>)"),
-            Auth::Password {
-                product, username, ..
-            } => write!(f, "Password({product:?}, {username}, <password>)"),
-        }
-    }
-}
+/// A connection's timeout unless it sets its own: per request, per node tried.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(1000);
 
 /// The answer to a password login.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,19 +38,23 @@ pub enum SecondFactor {
     Recovery(String),
 }
 
+#[derive(Clone)]
 struct Ticket {
     ticket: String,
     csrf: String,
     obtained: Instant,
 }
 
-#[derive(Default)]
-struct Session {
+struct State {
+    /// The configured node URLs, then those learned from `/cluster/status`.
+    urls: Vec<String>,
+    /// How many of `urls` were configured.
+    configured: usize,
+    /// Index into `urls` of the node that answered last.
+    preferred: usize,
     ticket: Option<Ticket>,
     /// The challenge of a login that waits for its second factor.
     challenge: Option<String>,
-    /// Index into `urls` of the node that answered last.
-    preferred: usize,
 }
 
 /// What the client did, for tests and diagnostics.
@@ -97,10 +66,12 @@ pub struct Stats {
 
 pub struct PveClient {
     http: reqwest::Client,
-    urls: Vec<String>,
     auth: Auth,
+    timeout: Duration,
     renew_after: Duration,
-    session: Mutex<Session>,
+    state: std::sync::Mutex<State>,
+    /// Logins and renewals, one at a time.
+    login_turn: tokio::sync::Mutex<()>,
     logins: AtomicU32,
     renewals: AtomicU32,
 }
@@ -108,7 +79,7 @@ pub struct PveClient {
 impl std::fmt::Debug for PveClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PveClient")
-            .field("urls", &self.urls)
+            .field("urls", &self.urls())
             .field("auth", &self.auth)
             .finish_non_exhaustive()
     }
@@ -121,17 +92,28 @@ impl PveClient {
     }
 
     /// A client that tries `urls` in order (failover) until one answers, and keeps using
-    /// the one that answered.
+    /// the one that answered. `timeout` bounds each attempt (see [`DEFAULT_TIMEOUT`]).
     pub fn with_urls(
         urls: &[String],
         trust: &Trust,
         auth: Auth,
         timeout: Duration,
     ) -> Result<Self, PveError> {
-        if urls.is_empty() {
+        let mut bases: Vec<String> = Vec::new();
+        for raw in urls {
+            let base = check_url(raw)?;
+            if !bases.contains(&base) {
+                bases.push(base);
+            }
+        }
+        if bases.is_empty() {
             return Err(PveError::Config(
                 "a connection needs at least one node URL".into(),
             ));
+        }
+        auth.check()?;
+        if timeout.is_zero() {
+            return Err(PveError::Config("the timeout must be above zero".into()));
         }
         let builder = reqwest::Client::builder()
             .timeout(timeout)
@@ -147,13 +129,17 @@ impl PveClient {
             .map_err(|e| PveError::Config(e.to_string()))?;
         Ok(Self {
             http,
-            urls: urls
-                .iter()
-                .map(|u| u.trim_end_matches('/').to_owned())
-                .collect(),
             auth,
+            timeout,
             renew_after: RENEW_AFTER,
-            session: Mutex::new(Session::default()),
+            state: std::sync::Mutex::new(State {
+                configured: bases.len(),
+                urls: bases,
+                preferred: 0,
+                ticket: None,
+                challenge: None,
+            }),
+            login_turn: tokio::sync::Mutex::new(()),
             logins: AtomicU32::new(0),
             renewals: AtomicU32::new(0),
         })
@@ -172,9 +158,74 @@ impl PveClient {
         }
     }
 
-    /// The node URL that answered last.
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The node URL that answered last (the first configured one before any answer).
     pub async fn current_url(&self) -> String {
-        self.urls[self.session.lock().await.preferred].clone()
+        let s = self.state();
+        s.urls[s.preferred].clone()
+    }
+
+    /// Which product this client talks to (by its authentication).
+    pub fn auth_product(&self) -> Product {
+        self.auth.product()
+    }
+
+    /// The node URLs tried, in order: the configured ones, then those learned with
+    /// [`PveClient::learn_nodes`].
+    pub fn urls(&self) -> Vec<String> {
+        self.state().urls.clone()
+    }
+
+    /// Learns the cluster's other nodes for failover: `GET /cluster/status`, and each
+    /// online node's `ip` becomes `https://{ip}:{port}` (IPv6 in brackets), with the port
+    /// of the URL that answered. They are tried after the configured URLs, which keep
+    /// their order and priority; calling it again replaces what was learned before.
+    ///
+    /// Returns the learned URLs that are not configured ones. A PBS has no cluster:
+    /// nothing is learned.
+    ///
+    /// With a pinned fingerprint, a learned node that presents another certificate (each
+    /// PVE node has its own unless they share one) is skipped during failover, not
+    /// trusted.
+    pub async fn learn_nodes(&self) -> Result<Vec<String>, PveError> {
+        if self.auth.product() == Product::Pbs {
+            return Ok(Vec::new());
+        }
+        let (data, base) = self.call_at(Method::GET, "/cluster/status", &[]).await?;
+        let entries = data.as_array().ok_or_else(|| PveError::Protocol {
+            url: base.clone(),
+            context: "sent a /cluster/status that is not a list".into(),
+        })?;
+        let port = reqwest::Url::parse(&base)
+            .ok()
+            .and_then(|u| u.port_or_known_default())
+            .unwrap_or(Product::Pve.default_port());
+        let found: Vec<String> = entries
+            .iter()
+            .filter(|e| e["type"] == "node")
+            .filter(|e| e["online"] == 1 || e["online"] == true)
+            .filter_map(|e| e["ip"].as_str())
+            .filter_map(|ip| ip.trim_matches(['[', ']']).parse::<IpAddr>().ok())
+            .map(|ip| match ip {
+                IpAddr::V4(v4) => format!("https://{v4}:{port}"),
+                IpAddr::V6(v6) => format!("https://[{v6}]:{port}"),
+            })
+            .collect();
+        let mut s = self.state();
+        let current = s.urls[s.preferred].clone();
+        let mut urls = s.urls[..s.configured].to_vec();
+        for url in found {
+            if !urls.contains(&url) {
+                urls.push(url);
+            }
+        }
+        s.preferred = urls.iter().position(|u| *u == current).unwrap_or(0);
+        let learned = urls[s.configured..].to_vec();
+        s.urls = urls;
+        Ok(learned)
     }
 
     /// `GET /api2/json{path}` (query string included in `path`) and the answer's `data`.
@@ -203,8 +254,11 @@ impl PveClient {
         else {
             return Ok(Login::Complete);
         };
-        let mut session = self.session.lock().await;
-        self.password_login(&mut session, username, password).await
+        let _turn = self.login_turn.lock().await;
+        Ok(match self.password_login(username, password).await? {
+            Some(_) => Login::Complete,
+            None => Login::NeedsSecondFactor,
+        })
     }
 
     /// Completes a login that answered [`Login::NeedsSecondFactor`].
@@ -212,18 +266,17 @@ impl PveClient {
         let Auth::Password { username, .. } = &self.auth else {
             return Ok(());
         };
-        let mut session = self.session.lock().await;
-        let challenge = session
-            .challenge
-            .take()
-            .ok_or_else(|| PveError::Config("no login is waiting for a second factor".into()))?;
+        let _turn = self.login_turn.lock().await;
+        let challenge =
+            self.state().challenge.take().ok_or_else(|| {
+                PveError::Config("no login is waiting for a second factor".into())
+            })?;
         let password = match factor {
             SecondFactor::Totp(code) => format!("totp:{code}"),
             SecondFactor::Recovery(key) => format!("recovery:{key}"),
         };
-        let data = self
+        let (data, base) = self
             .send(
-                &mut session,
                 Method::POST,
                 "/access/ticket",
                 &[
@@ -234,21 +287,24 @@ impl PveClient {
                 None,
             )
             .await?;
-        self.keep_ticket(&mut session, &data)?;
+        self.keep_ticket(&data, &base)?;
         self.logins.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
 
+    /// Call with the login turn held. `None`: the second factor is needed.
     async fn password_login(
         &self,
-        session: &mut Session,
         username: &str,
         password: &str,
-    ) -> Result<Login, PveError> {
-        session.ticket = None;
-        let data = self
+    ) -> Result<Option<Ticket>, PveError> {
+        {
+            let mut s = self.state();
+            s.ticket = None;
+            s.challenge = None;
+        }
+        let (data, base) = self
             .send(
-                session,
                 Method::POST,
                 "/access/ticket",
                 &[("username", username), ("password", password)],
@@ -259,63 +315,77 @@ impl PveClient {
             .get("NeedTFA")
             .is_some_and(|v| v.as_i64() == Some(1) || v == true)
         {
-            session.challenge = data["ticket"].as_str().map(str::to_owned);
-            return Ok(Login::NeedsSecondFactor);
+            self.state().challenge = data["ticket"].as_str().map(str::to_owned);
+            return Ok(None);
         }
-        self.keep_ticket(session, &data)?;
+        let ticket = self.keep_ticket(&data, &base)?;
         self.logins.fetch_add(1, Ordering::Relaxed);
-        Ok(Login::Complete)
+        Ok(Some(ticket))
     }
 
-    fn keep_ticket(&self, session: &mut Session, data: &Value) -> Result<(), PveError> {
+    fn keep_ticket(&self, data: &Value, base: &str) -> Result<Ticket, PveError> {
         let field = |name: &str| {
             data[name]
                 .as_str()
                 .map(str::to_owned)
                 .ok_or_else(|| PveError::Protocol {
-                    url: self.urls[session.preferred].clone(),
-                    context: format!("the login answer has no `{name}`"),
+                    url: base.to_owned(),
+                    context: format!("sent a login answer without `{name}`"),
                 })
         };
-        session.ticket = Some(Ticket {
+        let ticket = Ticket {
             ticket: field("ticket")?,
             csrf: field("CSRFPreventionToken")?,
             obtained: Instant::now(),
-        });
-        Ok(())
+        };
+        self.state().ticket = Some(ticket.clone());
+        Ok(ticket)
+    }
+
+    fn fresh_ticket(&self) -> Option<Ticket> {
+        self.state()
+            .ticket
+            .clone()
+            .filter(|t| t.obtained.elapsed() < self.renew_after)
     }
 
     /// A valid ticket: the one we have, renewed when old, or a fresh login.
-    async fn ensure_ticket(
-        &self,
-        session: &mut Session,
-        username: &str,
-        password: &str,
-    ) -> Result<(), PveError> {
-        if let Some(t) = &session.ticket {
-            if t.obtained.elapsed() < self.renew_after {
-                return Ok(());
-            }
+    async fn ticket(&self, username: &str, password: &str) -> Result<Ticket, PveError> {
+        if let Some(t) = self.fresh_ticket() {
+            return Ok(t);
+        }
+        let _turn = self.login_turn.lock().await;
+        // Another request may have logged in while this one waited.
+        if let Some(t) = self.fresh_ticket() {
+            return Ok(t);
+        }
+        let old = self.state().ticket.clone();
+        if let Some(old) = old {
             // The ticket itself is the password for a renewal.
-            let old = t.ticket.clone();
-            if let Ok(data) = self
+            if let Ok((data, base)) = self
                 .send(
-                    session,
                     Method::POST,
                     "/access/ticket",
-                    &[("username", username), ("password", &old)],
+                    &[("username", username), ("password", &old.ticket)],
                     None,
                 )
                 .await
-                && self.keep_ticket(session, &data).is_ok()
+                && let Ok(t) = self.keep_ticket(&data, &base)
             {
                 self.renewals.fetch_add(1, Ordering::Relaxed);
-                return Ok(());
+                return Ok(t);
             }
         }
-        match self.password_login(session, username, password).await? {
-            Login::Complete => Ok(()),
-            Login::NeedsSecondFactor => Err(PveError::SecondFactorRequired),
+        self.password_login(username, password)
+            .await?
+            .ok_or(PveError::SecondFactorRequired)
+    }
+
+    /// Forgets `ticket` if it is still the one kept (a 401 said it is dead).
+    fn forget_ticket(&self, ticket: &str) {
+        let mut s = self.state();
+        if s.ticket.as_ref().is_some_and(|t| t.ticket == ticket) {
+            s.ticket = None;
         }
     }
 
@@ -325,46 +395,46 @@ impl PveClient {
         path: &str,
         form: &[(&str, &str)],
     ) -> Result<Value, PveError> {
-        let mut session = self.session.lock().await;
-        let Auth::Password {
-            product,
-            username,
-            password,
-        } = &self.auth
-        else {
-            let header = match &self.auth {
-                Auth::PveToken { id, secret } => format!("PVEAPIToken={id}={secret}"),
-                Auth::PbsToken { id, secret } => format!("PBSAPIToken={id}:{secret}"),
-                Auth::Password { .. } => unreachable!("handled above"),
-            };
-            return self
-                .send(
-                    &mut session,
-                    method,
-                    path,
-                    form,
-                    Some(Credentials::Header(header)),
-                )
-                .await;
+        self.call_at(method, path, form).await.map(|(v, _)| v)
+    }
+
+    /// A call, and the node URL that answered it.
+    async fn call_at(
+        &self,
+        method: Method,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> Result<(Value, String), PveError> {
+        let (product, username, password) = match &self.auth {
+            Auth::PveToken { id, secret } => {
+                let header = format!("PVEAPIToken={id}={secret}");
+                return self
+                    .send(method, path, form, Some(Credentials::Header(header)))
+                    .await;
+            }
+            Auth::PbsToken { id, secret } => {
+                let header = format!("PBSAPIToken={id}:{secret}");
+                return self
+                    .send(method, path, form, Some(Credentials::Header(header)))
+                    .await;
+            }
+            Auth::Password {
+                product,
+                username,
+                password,
+            } => (product, username, password),
         };
         let mut relogged = false;
         loop {
-            self.ensure_ticket(&mut session, username, password).await?;
-            let t = session
-                .ticket
-                .as_ref()
-                .expect("ensure_ticket leaves a ticket");
+            let t = self.ticket(username, password).await?;
             let creds = Credentials::Cookie {
                 cookie: format!("{}={}", product.cookie(), t.ticket),
                 csrf: (method != Method::GET).then(|| t.csrf.clone()),
             };
-            match self
-                .send(&mut session, method.clone(), path, form, Some(creds))
-                .await
-            {
+            match self.send(method.clone(), path, form, Some(creds)).await {
                 // An expired or revoked ticket: log in again, once.
                 Err(PveError::Unauthorized { .. }) if !relogged => {
-                    session.ticket = None;
+                    self.forget_ticket(&t.ticket);
                     relogged = true;
                 }
                 other => return other,
@@ -375,33 +445,68 @@ impl PveClient {
     /// Sends one request, trying the node URLs from the one that answered last.
     async fn send(
         &self,
-        session: &mut Session,
         method: Method,
         path: &str,
         form: &[(&str, &str)],
         creds: Option<Credentials>,
-    ) -> Result<Value, PveError> {
-        let n = self.urls.len();
-        let mut tried = Vec::new();
+    ) -> Result<(Value, String), PveError> {
+        let (urls, configured, start) = {
+            let s = self.state();
+            (s.urls.clone(), s.configured, s.preferred)
+        };
+        let n = urls.len();
+        let mut failed: Vec<(String, Failure)> = Vec::new();
         for step in 0..n {
-            let i = (session.preferred + step) % n;
+            let i = (start + step) % n;
+            let base = &urls[i];
             match self
-                .send_to(&self.urls[i], method.clone(), path, form, creds.as_ref())
+                .send_to(base, method.clone(), path, form, creds.as_ref())
                 .await
             {
-                Err(PveError::Unreachable { reason, .. }) => {
-                    tried.push(format!("{} ({reason})", self.urls[i]))
+                Ok(value) => {
+                    self.prefer(base);
+                    return Ok((value, base.clone()));
                 }
-                other => {
-                    session.preferred = i;
-                    return other;
+                Err(f) => {
+                    let trust = matches!(
+                        f.error,
+                        PveError::CertificateMismatch { .. }
+                            | PveError::UntrustedCertificate { .. }
+                    );
+                    // A configured node whose certificate is refused stops everything; a
+                    // learned one may just have its own certificate.
+                    let skip = f.failover || (trust && i >= configured);
+                    if !skip {
+                        if !trust && !matches!(f.error, PveError::Unreachable { .. }) {
+                            self.prefer(base);
+                        }
+                        return Err(f.error);
+                    }
+                    failed.push((base.clone(), f));
                 }
             }
         }
+        if failed.len() == 1 {
+            return Err(failed.remove(0).1.error);
+        }
+        let each = failed
+            .iter()
+            .map(|(url, f)| format!("{url}: {}", f.short))
+            .collect::<Vec<_>>()
+            .join("; ");
         Err(PveError::Unreachable {
-            url: self.urls.join(", "),
-            reason: format!("no node answered: {}", tried.join("; ")),
+            url: urls[..configured].join(", "),
+            reason: format!(
+                "did not answer ({each}). Check that the nodes are up and reachable from this machine"
+            ),
         })
+    }
+
+    fn prefer(&self, base: &str) {
+        let mut s = self.state();
+        if let Some(i) = s.urls.iter().position(|u| u == base) {
+            s.preferred = i;
+        }
     }
 
     async fn send_to(
@@ -411,8 +516,9 @@ impl PveClient {
         path: &str,
         form: &[(&str, &str)],
         creds: Option<&Credentials>,
-    ) -> Result<Value, PveError> {
+    ) -> Result<Value, Failure> {
         let url = format!("{base}/api2/json{path}");
+        let idempotent = method == Method::GET;
         let mut req = self.http.request(method.clone(), &url);
         if !form.is_empty() {
             let body: String = form
@@ -434,55 +540,60 @@ impl PveClient {
             }
             None => {}
         }
-        let response = req.send().await.map_err(|e| transport_error(base, &e))?;
+        let response = req
+            .send()
+            .await
+            .map_err(|e| transport_failure(base, &e, idempotent, self.timeout))?;
         let status = response.status();
-        let reason = status.canonical_reason().unwrap_or("").to_owned();
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let phrase = response
+            .extensions()
+            .get::<hyper::ext::ReasonPhrase>()
+            .map(|p| String::from_utf8_lossy(p.as_bytes()).trim().to_owned())
+            .or_else(|| status.canonical_reason().map(str::to_owned))
+            .unwrap_or_default();
         let body = response
             .bytes()
             .await
-            .map_err(|e| transport_error(base, &e))?;
-        match status.as_u16() {
-            200..=299 => {}
-            401 => {
-                return Err(PveError::Unauthorized {
-                    url: base.to_owned(),
-                });
-            }
-            403 => return Err(PveError::forbidden(message_of(&body).unwrap_or(reason))),
-            400 => {
-                let errors = errors_of(&body);
-                return Err(PveError::Invalid {
-                    message: message_of(&body).unwrap_or(reason),
-                    fields: errors,
-                });
-            }
-            595 | 596 => {
-                return Err(PveError::Unreachable {
-                    url: url.clone(),
-                    reason: message_of(&body).unwrap_or_else(|| format!("proxy error {status}")),
-                });
-            }
-            code => {
-                return Err(PveError::Http {
-                    url,
-                    status: code,
-                    message: message_of(&body).unwrap_or(reason),
-                });
-            }
+            .map_err(|e| transport_failure(base, &e, idempotent, self.timeout))?;
+        Answer {
+            base,
+            product: self.auth.product(),
+            method: method.as_str(),
+            path,
+            status,
+            content_type,
+            phrase,
+            body: &body,
         }
-        let mut envelope: Value =
-            serde_json::from_slice(&body).map_err(|e| PveError::Protocol {
-                url: url.clone(),
-                context: format!("invalid JSON after {} bytes: {e}", body.len()),
-            })?;
-        match envelope.get_mut("data") {
-            Some(data) => Ok(data.take()),
-            None => Err(PveError::Protocol {
-                url,
-                context: "the answer has no `data` field".into(),
-            }),
-        }
+        .decode()
     }
+}
+
+/// `https://host:port[/]` → `https://host:port`; anything but HTTPS is refused.
+fn check_url(raw: &str) -> Result<String, PveError> {
+    let base = raw.trim().trim_end_matches('/');
+    let parsed = reqwest::Url::parse(base).map_err(|e| {
+        PveError::Config(format!(
+            "`{raw}` is not a node URL ({e}); the format is https://host:port"
+        ))
+    })?;
+    if parsed.scheme() != "https" {
+        return Err(PveError::Config(format!(
+            "`{raw}` is not an HTTPS URL: Proxmox only answers HTTPS, as in https://host:8006"
+        )));
+    }
+    if parsed.host().is_none() || !matches!(parsed.path(), "" | "/") {
+        return Err(PveError::Config(format!(
+            "`{raw}` is not a node URL; the format is https://host:port, without a path"
+        )));
+    }
+    Ok(base.to_owned())
 }
 
 enum Credentials {
@@ -502,52 +613,4 @@ fn encode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
-}
-
-fn message_of(body: &[u8]) -> Option<String> {
-    let v: Value = serde_json::from_slice(body).ok()?;
-    v.get("message")
-        .and_then(Value::as_str)
-        .map(|m| m.trim_end().to_owned())
-}
-
-/// PVE's 400 body: `{"data": null, "errors": {"param": "message"}}`.
-fn errors_of(body: &[u8]) -> BTreeMap<String, String> {
-    serde_json::from_slice::<Value>(body)
-        .ok()
-        .and_then(|v| v.get("errors").cloned())
-        .and_then(|e| serde_json::from_value(e).ok())
-        .unwrap_or_default()
-}
-
-/// Maps a transport failure, recognising our own pin refusal in the error chain.
-fn transport_error(base: &str, e: &reqwest::Error) -> PveError {
-    let mut chain = String::new();
-    let mut source: Option<&dyn std::error::Error> = Some(e);
-    while let Some(s) = source {
-        chain.push_str(&s.to_string());
-        chain.push_str(": ");
-        source = s.source();
-    }
-    if let Some(at) = chain.find(MISMATCH) {
-        let presented = chain[at + MISMATCH.len()..]
-            .trim_start_matches(": presented ")
-            .split(|c: char| !(c.is_ascii_hexdigit() || c == ':'))
-            .next()
-            .unwrap_or_default()
-            .trim_end_matches(':')
-            .to_owned();
-        return PveError::CertificateMismatch {
-            url: base.to_owned(),
-            presented,
-        };
-    }
-    PveError::Unreachable {
-        url: base.to_owned(),
-        reason: if e.is_timeout() {
-            "timed out".to_owned()
-        } else {
-            chain.trim_end_matches(": ").to_owned()
-        },
-    }
 }

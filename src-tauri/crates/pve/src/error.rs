@@ -4,14 +4,23 @@ use std::collections::BTreeMap;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PveError {
-    #[error(
-        "{url} did not answer: {reason}. Check that the node is up and reachable from this machine"
-    )]
+    /// No usable answer: refused, reset, timed out, or (595/596) the node could not reach
+    /// the node the request was for. `url` is the node's base URL (all of them, comma
+    /// separated, when every node of a connection failed); `reason` continues the sentence
+    /// that starts with `url`: what happened and what to check.
+    #[error("{url} {reason}")]
     Unreachable { url: String, reason: String },
     #[error(
         "{url} presented a certificate that does not match the pinned fingerprint ({presented}). If the node's certificate was renewed on purpose, compare the new fingerprint with the node's Certificates panel and trust it again"
     )]
     CertificateMismatch { url: String, presented: String },
+    /// The certificate does not chain to this system's roots (self-signed, expired, or
+    /// for another name). [`crate::probe()`] shows what the node presents so the user can
+    /// compare and pin it.
+    #[error(
+        "the certificate of {url} is not trusted by this system ({reason}). Compare its fingerprint with the one in the node's Certificates panel and pin it"
+    )]
+    UntrustedCertificate { url: String, reason: String },
     #[error(
         "the login or API token was refused by {url}; check the credentials and that the token is not expired"
     )]
@@ -37,7 +46,9 @@ pub enum PveError {
         status: u16,
         message: String,
     },
-    #[error("{url} sent an answer that is not the API Proxdeck knows ({context})")]
+    /// The node answered something that is not the API: not HTTPS, not Proxmox, or
+    /// invalid or truncated JSON. `context` continues the sentence that starts with `url`.
+    #[error("{url} {context}")]
     Protocol { url: String, context: String },
     #[error("invalid connection settings: {0}")]
     Config(String),

@@ -12,6 +12,7 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 
 use crate::PveError;
 use crate::tls::fingerprint_of;
+use crate::transport::transport_failure;
 
 /// What a node's certificate says about itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,6 +90,7 @@ pub async fn probe(
     base: &str,
     timeout: std::time::Duration,
 ) -> Result<PresentedCertificate, PveError> {
+    let base = base.trim_end_matches('/');
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let recorder = Arc::new(Recorder {
         seen: Mutex::new(None),
@@ -106,10 +108,7 @@ pub async fn probe(
         .tls_backend_preconfigured(config)
         .build()
         .map_err(|e| PveError::Config(e.to_string()))?;
-    let attempt = http
-        .get(format!("{}/api2/json/version", base.trim_end_matches('/')))
-        .send()
-        .await;
+    let attempt = http.get(format!("{}/api2/json/version", base)).send().await;
     let der = recorder
         .seen
         .lock()
@@ -117,29 +116,22 @@ pub async fn probe(
         .take();
     let Some(der) = der else {
         return Err(match attempt {
-            Err(e) => PveError::Unreachable {
-                url: base.to_owned(),
-                reason: if e.is_timeout() {
-                    "timed out".into()
-                } else {
-                    e.to_string()
-                },
-            },
+            Err(e) => transport_failure(base, &e, true, timeout).error,
             Ok(_) => PveError::Protocol {
                 url: base.to_owned(),
-                context: "the server did not present a certificate (is this plain HTTP?)".into(),
+                context: "did not present a certificate (is this plain HTTP?)".into(),
             },
         });
     };
     let (_, cert) = x509_parser::parse_x509_certificate(&der).map_err(|e| PveError::Protocol {
         url: base.to_owned(),
-        context: format!("the presented certificate cannot be read: {e}"),
+        context: format!("presented a certificate that cannot be read: {e}"),
     })?;
     let trusted_by_system = reqwest::Client::builder()
         .timeout(timeout)
         .build()
         .map_err(|e| PveError::Config(e.to_string()))?
-        .get(format!("{}/api2/json/version", base.trim_end_matches('/')))
+        .get(format!("{}/api2/json/version", base))
         .send()
         .await
         .is_ok();

@@ -145,26 +145,24 @@ impl KeyringSession {
             .args(["search", "--all", "--unlock", "service", service])
             .output()
             .expect("secret-tool runs");
-        let text = String::from_utf8_lossy(&out.stdout).into_owned()
-            + &String::from_utf8_lossy(&out.stderr);
-        let mut found = Vec::new();
-        let mut account = None;
-        let mut secret = None;
-        for line in text.lines() {
-            if line.starts_with('[') {
-                if let (Some(a), Some(s)) = (account.take(), secret.take()) {
-                    found.push((a, s));
-                }
-            } else if let Some(v) = line.strip_prefix("attribute.username = ") {
-                account = Some(v.to_owned());
-            } else if let Some(v) = line.strip_prefix("secret = ") {
-                secret = Some(v.to_owned());
-            }
-        }
-        if let (Some(a), Some(s)) = (account, secret) {
-            found.push((a, s));
-        }
-        found
+        // secret-tool prints each item's label and secret on stdout and its attributes on
+        // stderr, item by item in the same order: pair them up.
+        let secrets = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.strip_prefix("secret = ").map(str::to_owned))
+            .collect::<Vec<_>>();
+        let accounts = String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .filter_map(|l| l.strip_prefix("attribute.username = ").map(str::to_owned))
+            .collect::<Vec<_>>();
+        assert_eq!(
+            secrets.len(),
+            accounts.len(),
+            "secret-tool listed {} secrets but {} accounts",
+            secrets.len(),
+            accounts.len()
+        );
+        accounts.into_iter().zip(secrets).collect()
     }
 }
 

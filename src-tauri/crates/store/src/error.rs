@@ -44,6 +44,16 @@ pub enum StoreError {
         key: String,
         source: serde_json::Error,
     },
+    #[error("a connection named `{name}` exists already; choose another name")]
+    DuplicateName { name: String },
+    #[error(
+        "the stored connection {id} has an unreadable `{column}` ({source}); remove the connection and add it again"
+    )]
+    BadConnection {
+        id: String,
+        column: &'static str,
+        source: serde_json::Error,
+    },
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }

@@ -1,11 +1,13 @@
 //! Proxdeck's local store: one SQLite file in the app-data directory.
 //!
-//! It holds what must survive a restart and work without the network: settings, the audit
-//! log and (later) the inventory cache. Secrets never come here; rows that need one keep only
+//! It holds what must survive a restart and work without the network: settings, stored
+//! connections and their health history, the audit log and (later) the inventory cache. Secrets never come here; rows that need one keep only
 //! a reference into the OS keychain.
 
 mod audit;
+mod connections;
 mod error;
+mod health;
 mod migrations;
 mod settings;
 
@@ -15,7 +17,9 @@ use std::sync::{Mutex, MutexGuard};
 use rusqlite::Connection;
 
 pub use audit::{AuditEntry, AuditRecord, ChainReport, GENESIS_HASH};
+pub use connections::{ConnectionRow, new_connection_id};
 pub use error::StoreError;
+pub use health::HealthRow;
 pub use migrations::{LATEST_SCHEMA_VERSION, Migration};
 
 /// The file name of the database inside the data directory.

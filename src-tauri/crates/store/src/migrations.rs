@@ -17,11 +17,18 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "settings_audit",
-    sql: include_str!("../migrations/0001_settings_audit.sql"),
-}];
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "settings_audit",
+        sql: include_str!("../migrations/0001_settings_audit.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "connections",
+        sql: include_str!("../migrations/0002_connections.sql"),
+    },
+];
 
 /// The schema version this build writes.
 pub const LATEST_SCHEMA_VERSION: u32 = MIGRATIONS[MIGRATIONS.len() - 1].version;

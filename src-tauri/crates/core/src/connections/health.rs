@@ -49,7 +49,6 @@ impl Health {
     }
 }
 
-
 impl HealthState {
     /// The name stored in the `connection_health` table.
     pub fn as_str(self) -> &'static str {
@@ -159,10 +158,15 @@ pub async fn current(ctx: &Ctx, id: &str, enabled: bool) -> Health {
     }
 }
 
-// INTEGRATION: switch to the store's health_latest / health_record once they exist.
 async fn store_latest(ctx: &Ctx, id: &str) -> Option<(String, String, Option<String>)> {
-    let _ = (ctx, id);
-    None
+    let owned = id.to_owned();
+    match ctx.db(move |s| s.health_latest(&owned)).await {
+        Ok(row) => row.map(|r| (r.state, r.at, r.message)),
+        Err(e) => {
+            tracing::warn!(connection = %id, error = %e.message, "could not read the last health state");
+            None
+        }
+    }
 }
 
 async fn store_record(
@@ -172,8 +176,9 @@ async fn store_record(
     at: &str,
     message: Option<String>,
 ) -> Result<(), AppError> {
-    let _ = (ctx, id, state, at, message);
-    Ok(())
+    let (owned, at) = (id.to_owned(), at.to_owned());
+    ctx.db(move |s| s.health_record(&owned, state.as_str(), &at, message.as_deref()))
+        .await
 }
 
 /// One check: the API's `/version` through the connection's client (failover included).
@@ -184,10 +189,19 @@ async fn probe(ctx: &Ctx, id: &str) -> (HealthState, Option<String>) {
         Err(e) => return (HealthState::Disconnected, Some(e.message)),
     };
     match client.get("/version").await {
-        Ok(_) => (
-            HealthState::ApiOnly,
-            Some("SSH is not configured for this connection".to_owned()),
-        ),
+        Ok(_) => {
+            // Learn the cluster's other node addresses for failover (PVE only: a backup
+            // server has no cluster). A failure here leaves the configured URLs in force.
+            if client.auth_product() == proxdeck_pve::Product::Pve
+                && let Err(e) = client.learn_nodes().await
+            {
+                tracing::debug!(connection = %id, error = %e, "could not learn the cluster's nodes");
+            }
+            (
+                HealthState::ApiOnly,
+                Some("SSH is not configured for this connection".to_owned()),
+            )
+        }
         Err(e) => (HealthState::Disconnected, Some(AppError::from(e).message)),
     }
 }
@@ -362,7 +376,10 @@ mod tests {
         let i = Duration::from_secs(30);
         let delays: Vec<u64> = (0..6).map(|f| next_delay(i, f).as_secs()).collect();
         assert_eq!(delays, [30, 5, 10, 20, 30, 30]);
-        assert_eq!(next_delay(Duration::from_secs(8), 3), Duration::from_secs(8));
+        assert_eq!(
+            next_delay(Duration::from_secs(8), 3),
+            Duration::from_secs(8)
+        );
     }
 
     fn change(from: HealthState, to: HealthState) -> HealthChange {

@@ -41,7 +41,9 @@ fn health_changes(events: &Recorder) -> Vec<HealthChange> {
 }
 
 fn unreachable(sim: &Sim) {
-    sim.clusters[0].faults().add(FaultRule::new("", Fault::Reset));
+    sim.clusters[0]
+        .faults()
+        .add(FaultRule::new("", Fault::Reset));
 }
 
 fn reachable(sim: &Sim) {
@@ -83,63 +85,70 @@ pub const CASES: &[Case] = &[
             kc.delete("probe", proxdeck_secrets::SecretKind::Password)
                 .unwrap();
             assert!(
-                !keychain_entries().iter().any(|(a, _)| a == "probe:password"),
+                !keychain_entries()
+                    .iter()
+                    .any(|(a, _)| a == "probe:password"),
                 "{:?}",
                 keychain_entries()
             );
         })
     }),
-    ("health_transitions_with_fault_injection_are_stored_and_announced", || {
-        Box::pin(async {
-            let sim = sim().await;
-            let t = test_ctx().await;
-            let conn = connections::add(&t.ctx, input_for(&sim)).await.unwrap();
-            assert_eq!(conn.health.state, HealthState::Unknown);
+    (
+        "health_transitions_with_fault_injection_are_stored_and_announced",
+        || {
+            Box::pin(async {
+                let sim = sim().await;
+                let t = test_ctx().await;
+                let conn = connections::add(&t.ctx, input_for(&sim)).await.unwrap();
+                assert_eq!(conn.health.state, HealthState::Unknown);
 
-            let h = health::check_now(&t.ctx, &conn.id).await.unwrap();
-            assert_eq!(h.state, HealthState::ApiOnly, "{h:?}");
-            assert!(h.message.unwrap().contains("SSH"));
+                let h = health::check_now(&t.ctx, &conn.id).await.unwrap();
+                assert_eq!(h.state, HealthState::ApiOnly, "{h:?}");
+                assert!(h.message.unwrap().contains("SSH"));
 
-            unreachable(&sim);
-            let down = health::check_now(&t.ctx, &conn.id).await.unwrap();
-            assert_eq!(down.state, HealthState::Disconnected, "{down:?}");
-            let why = down.message.clone().unwrap();
-            assert!(why.contains(&sim.clusters[0].base_url()), "{why}");
-            // A second failed check is no new change.
-            health::check_now(&t.ctx, &conn.id).await.unwrap();
+                unreachable(&sim);
+                let down = health::check_now(&t.ctx, &conn.id).await.unwrap();
+                assert_eq!(down.state, HealthState::Disconnected, "{down:?}");
+                let why = down.message.clone().unwrap();
+                assert!(why.contains(&sim.clusters[0].base_url()), "{why}");
+                // A second failed check is no new change.
+                health::check_now(&t.ctx, &conn.id).await.unwrap();
 
-            reachable(&sim);
-            let up = health::check_now(&t.ctx, &conn.id).await.unwrap();
-            assert_eq!(up.state, HealthState::ApiOnly);
+                reachable(&sim);
+                let up = health::check_now(&t.ctx, &conn.id).await.unwrap();
+                assert_eq!(up.state, HealthState::ApiOnly);
 
-            let changes = health_changes(&t.events);
-            let path: Vec<_> = changes.iter().map(|c| (c.from, c.to)).collect();
-            use HealthState::*;
-            assert_eq!(
-                path,
-                [(Unknown, ApiOnly), (ApiOnly, Disconnected), (Disconnected, ApiOnly)]
-            );
-            let (title, body) = health::notification_text(&changes[1]).unwrap();
-            assert_eq!(title, format!("{} is unreachable", conn.name));
-            assert!(body.contains("is unreachable since"), "{body}");
-            let (title, _) = health::notification_text(&changes[2]).unwrap();
-            assert_eq!(title, format!("{} is reachable again", conn.name));
-            assert_eq!(changes[2].previous_since.as_deref(), Some(changes[1].since.as_str()));
+                let changes = health_changes(&t.events);
+                let path: Vec<_> = changes.iter().map(|c| (c.from, c.to)).collect();
+                use HealthState::*;
+                assert_eq!(
+                    path,
+                    [
+                        (Unknown, ApiOnly),
+                        (ApiOnly, Disconnected),
+                        (Disconnected, ApiOnly)
+                    ]
+                );
+                let (title, body) = health::notification_text(&changes[1]).unwrap();
+                assert_eq!(title, format!("{} is unreachable", conn.name));
+                assert!(body.contains("is unreachable since"), "{body}");
+                let (title, _) = health::notification_text(&changes[2]).unwrap();
+                assert_eq!(title, format!("{} is reachable again", conn.name));
+                assert_eq!(
+                    changes[2].previous_since.as_deref(),
+                    Some(changes[1].since.as_str())
+                );
 
-            // The list shows the monitor's view; the store keeps the history.
-            let listed = connections::get(&t.ctx, &conn.id).await.unwrap();
-            assert_eq!(listed.health.state, ApiOnly);
-            // INTEGRATION: history check
-            // let id = conn.id.clone();
-            // let history = t
-            //     .ctx
-            //     .db(move |s| s.health_history(&id, 10))
-            //     .await
-            //     .unwrap();
-            // let states: Vec<_> = history.iter().map(|r| r.state.as_str()).collect();
-            // assert_eq!(states, ["apiOnly", "disconnected", "apiOnly"]);
-        })
-    }),
+                // The list shows the monitor's view; the store keeps the history.
+                let listed = connections::get(&t.ctx, &conn.id).await.unwrap();
+                assert_eq!(listed.health.state, ApiOnly);
+                let id = conn.id.clone();
+                let history = t.ctx.db(move |s| s.health_history(&id, 10)).await.unwrap();
+                let states: Vec<_> = history.iter().map(|r| r.state.as_str()).collect();
+                assert_eq!(states, ["apiOnly", "disconnected", "apiOnly"]);
+            })
+        },
+    ),
     ("health_state_survives_a_restart", || {
         Box::pin(async {
             let sim = sim().await;
@@ -155,35 +164,48 @@ pub const CASES: &[Case] = &[
             assert!(listed.health.message.unwrap().contains("did not answer"));
         })
     }),
-    ("health_monitor_notices_an_outage_and_the_recovery_on_its_own", || {
-        Box::pin(async {
-            let sim = sim().await;
-            let t = test_ctx().await;
-            let conn = connections::add(&t.ctx, input_for(&sim)).await.unwrap();
-            let monitor = tokio::spawn(health::run_monitor(
-                Arc::clone(&t.ctx),
-                MonitorOptions {
-                    interval: Some(Duration::from_millis(500)),
-                    tick: Duration::from_millis(100),
-                },
-            ));
-            let first = wait_for(&t.events, HealthState::ApiOnly, 1, Duration::from_secs(5)).await;
-            unreachable(&sim);
-            let noticed =
-                wait_for(&t.events, HealthState::Disconnected, 1, Duration::from_secs(10)).await;
-            reachable(&sim);
-            let recovered =
-                wait_for(&t.events, HealthState::ApiOnly, 2, Duration::from_secs(10)).await;
-            monitor.abort();
-            println!(
-                "    first check {first:?}, outage noticed after {noticed:?}, recovery after {recovered:?}"
-            );
-            // Disabled connections are not checked.
-            connections::set_enabled(&t.ctx, &conn.id, false).await.unwrap();
-            let n = health::check_due(&t.ctx, Duration::from_millis(1)).await.unwrap();
-            assert_eq!(n, 0);
-            let listed = connections::get(&t.ctx, &conn.id).await.unwrap();
-            assert_eq!(listed.health.state, HealthState::Disabled);
-        })
-    }),
+    (
+        "health_monitor_notices_an_outage_and_the_recovery_on_its_own",
+        || {
+            Box::pin(async {
+                let sim = sim().await;
+                let t = test_ctx().await;
+                let conn = connections::add(&t.ctx, input_for(&sim)).await.unwrap();
+                let monitor = tokio::spawn(health::run_monitor(
+                    Arc::clone(&t.ctx),
+                    MonitorOptions {
+                        interval: Some(Duration::from_millis(500)),
+                        tick: Duration::from_millis(100),
+                    },
+                ));
+                let first =
+                    wait_for(&t.events, HealthState::ApiOnly, 1, Duration::from_secs(5)).await;
+                unreachable(&sim);
+                let noticed = wait_for(
+                    &t.events,
+                    HealthState::Disconnected,
+                    1,
+                    Duration::from_secs(10),
+                )
+                .await;
+                reachable(&sim);
+                let recovered =
+                    wait_for(&t.events, HealthState::ApiOnly, 2, Duration::from_secs(10)).await;
+                monitor.abort();
+                println!(
+                    "    first check {first:?}, outage noticed after {noticed:?}, recovery after {recovered:?}"
+                );
+                // Disabled connections are not checked.
+                connections::set_enabled(&t.ctx, &conn.id, false)
+                    .await
+                    .unwrap();
+                let n = health::check_due(&t.ctx, Duration::from_millis(1))
+                    .await
+                    .unwrap();
+                assert_eq!(n, 0);
+                let listed = connections::get(&t.ctx, &conn.id).await.unwrap();
+                assert_eq!(listed.health.state, HealthState::Disabled);
+            })
+        },
+    ),
 ];
