@@ -506,6 +506,11 @@ export type Resource_Serialize = {
 
 export type Settings = {
 	theme: Theme,
+	/**
+	 *  Seconds between health checks of each connection (5–3600, default 30). After a
+	 *  failure the next checks come sooner (5 s, 10 s, 20 s…) up to this.
+	 */
+	healthIntervalSecs: number,
 };
 
 /**  The settings changed; the payload is what is now in force. */

@@ -100,6 +100,7 @@ pub async fn open(ctx: &Ctx) -> Result<Vec<Connection>, AppError> {
         }
         tracing::info!(listeners = ?sim.listeners(), "demo datacenter started");
         *running = Some(Running { sim, connections });
+        ctx.emit(crate::events::CoreEvent::ConnectionsChanged);
     }
     Ok(running
         .as_ref()
@@ -153,6 +154,7 @@ pub async fn open_if_asked(ctx: &Ctx) -> Result<(), AppError> {
 pub async fn close(ctx: &Ctx) -> Result<(), AppError> {
     if let Some(r) = ctx.demo.running.lock().await.take() {
         tracing::info!(clusters = r.sim.clusters.len(), "demo datacenter stopped");
+        ctx.emit(crate::events::CoreEvent::ConnectionsChanged);
     }
     Ok(())
 }
