@@ -1,4 +1,4 @@
-import { act, fireEvent, screen, waitFor } from "@testing-library/react";
+import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { api, AppErrorException } from "@/backend";
@@ -8,7 +8,7 @@ import { renderApp } from "@/test/renderApp";
 vi.mock("@/backend", async (importOriginal) => (await import("@/test/backendMock")).backendMock(importOriginal));
 
 beforeEach(() => {
-  vi.mocked(api.settingsGet).mockResolvedValue({ theme: "system" });
+  vi.mocked(api.settingsGet).mockResolvedValue({ theme: "system", healthIntervalSecs: 30 });
   vi.mocked(api.appInfo).mockRejectedValue(
     new AppErrorException({ code: "Internal", message: "not under test", detail: null }),
   );
@@ -27,22 +27,35 @@ describe("app frame", () => {
     }
   });
 
-  it("offers the demo and shows why adding a connection is not available yet", async () => {
+  it("offers adding a connection and the demo side by side", async () => {
     const user = userEvent.setup();
     renderApp("/");
     const add = await screen.findByTestId("empty-add-connection");
     const demo = screen.getByTestId("empty-open-demo");
-
-    expect(add).toBeDisabled();
-    expect(add).toHaveAccessibleDescription("Connection management arrives in the next release");
-    expect(add).toHaveAttribute("data-disabled-reason", addConnectionAction.disabledReason);
+    expect(addConnectionAction.enabled).toBe(true);
     expect(openDemoAction.enabled).toBe(true);
+    expect(add).toBeEnabled();
+    expect(add).not.toHaveAttribute("data-disabled-reason");
     expect(demo).toBeEnabled();
-    expect(demo).not.toHaveAttribute("data-disabled-reason");
 
-    // The reason also appears as a tooltip for pointer users.
-    await user.hover(add.parentElement!);
-    expect(await screen.findByRole("tooltip")).toHaveTextContent(addConnectionAction.disabledReason);
+    await user.click(add);
+    const dialog = await screen.findByRole("dialog", { name: "Add a connection" });
+    // The first field has the focus, not the close button.
+    expect(within(dialog).getByTestId("conn-kind-pve")).toHaveFocus();
+    await user.keyboard("{Escape}");
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+    await waitFor(() => expect(add).toHaveFocus());
+  });
+
+  it("adds a connection from the + Add menu too", async () => {
+    const user = userEvent.setup();
+    renderApp("/");
+    await user.click(await screen.findByTestId("add-menu"));
+    await user.click(await screen.findByTestId("add-menu-connection"));
+    expect(await screen.findByRole("dialog", { name: "Add a connection" })).toBeInTheDocument();
+    await user.click(screen.getByTestId("conn-cancel"));
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+    await waitFor(() => expect(screen.getByTestId("add-menu")).toHaveFocus());
   });
 
   it("focuses the search box on Ctrl+K and says honestly there is nothing to search", async () => {

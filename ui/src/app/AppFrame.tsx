@@ -1,6 +1,8 @@
 // The frame that is always there: top bar, tree | main pane, task bar.
 import { Outlet } from "@tanstack/react-router";
 import { useState } from "react";
+import { ConnectionDialogsProvider } from "@/features/connections/ConnectionDialogs";
+import { useConnectionEvents } from "@/features/connections/queries";
 import { TreePane } from "@/features/inventory/TreePane";
 import { TaskBar } from "@/features/tasks/TaskBar";
 import { Splitter } from "@/ui/Splitter";
@@ -12,45 +14,48 @@ export function AppFrame() {
   const [treeWidth, setTreeWidth] = useState(280);
   const [taskBarHeight, setTaskBarHeight] = useState(168);
   const [tasksExpanded, setTasksExpanded] = useState(true);
+  useConnectionEvents();
 
   return (
-    <div className="flex h-full flex-col bg-app text-fg">
-      <TopBar />
-      <div className="flex min-h-0 flex-1">
-        <aside
-          data-testid="tree-pane"
-          aria-label="Resource tree"
-          className="shrink-0 overflow-hidden border-r border-line bg-surface"
-          style={{ width: treeWidth }}
-        >
-          <TreePane />
-        </aside>
-        <Splitter
-          orientation="vertical"
-          label="Resize resource tree"
-          value={treeWidth}
-          min={200}
-          max={560}
-          onChange={setTreeWidth}
-        />
-        <main data-testid="main-pane" className="flex min-w-0 flex-1 flex-col">
-          <Outlet />
-        </main>
+    <ConnectionDialogsProvider>
+      <div className="flex h-full flex-col bg-app text-fg">
+        <TopBar />
+        <div className="flex min-h-0 flex-1">
+          <aside
+            data-testid="tree-pane"
+            aria-label="Resource tree"
+            className="shrink-0 overflow-hidden border-r border-line bg-surface"
+            style={{ width: treeWidth }}
+          >
+            <TreePane />
+          </aside>
+          <Splitter
+            orientation="vertical"
+            label="Resize resource tree"
+            value={treeWidth}
+            min={200}
+            max={560}
+            onChange={setTreeWidth}
+          />
+          <main data-testid="main-pane" className="flex min-w-0 flex-1 flex-col">
+            <Outlet />
+          </main>
+        </div>
+        {tasksExpanded ? (
+          <Splitter
+            orientation="horizontal"
+            label="Resize task bar"
+            value={taskBarHeight}
+            min={96}
+            max={480}
+            invert
+            onChange={setTaskBarHeight}
+          />
+        ) : null}
+        <div className="shrink-0" style={{ height: tasksExpanded ? taskBarHeight : COLLAPSED_TASK_BAR }}>
+          <TaskBar expanded={tasksExpanded} onToggle={() => setTasksExpanded((v) => !v)} />
+        </div>
       </div>
-      {tasksExpanded ? (
-        <Splitter
-          orientation="horizontal"
-          label="Resize task bar"
-          value={taskBarHeight}
-          min={96}
-          max={480}
-          invert
-          onChange={setTaskBarHeight}
-        />
-      ) : null}
-      <div className="shrink-0" style={{ height: tasksExpanded ? taskBarHeight : COLLAPSED_TASK_BAR }}>
-        <TaskBar expanded={tasksExpanded} onToggle={() => setTasksExpanded((v) => !v)} />
-      </div>
-    </div>
+    </ConnectionDialogsProvider>
   );
 }

@@ -4,18 +4,71 @@
 import {
   commands,
   events,
+  type AccessType,
   type AppInfo,
+  type CertificateInfo,
+  type ConnectionInput_Serialize,
+  type ConnectionKind,
   type Connection_Serialize,
+  type CreatedToken,
   type ErrorCode,
+  type FeatureMatrix_Serialize,
+  type Feature_Serialize,
+  type HealthChange_Serialize,
+  type Health_Serialize,
+  type NodeReach_Serialize,
+  type RemoveReport_Serialize,
   type Resource_Serialize,
   type Settings,
   type SettingsChanged,
+  type TestReport_Serialize,
+  type TokenWizardInput_Serialize,
+  type WizardChoices,
 } from "./bindings";
 
-export type { AppInfo, ConnectionKind, ErrorCode, Settings, SettingsChanged, Theme } from "./bindings";
+export type {
+  AccessType,
+  AppInfo,
+  CertificateInfo,
+  ConnectionKind,
+  CreatedToken,
+  ErrorCode,
+  FeatureKey,
+  HealthState,
+  Settings,
+  SettingsChanged,
+  Theme,
+  TokenProfile,
+  WizardChoices,
+} from "./bindings";
 
 /** A connection as the UI receives it (never carries a secret). */
 export type Connection = Connection_Serialize;
+
+/** What the add / edit form sends; the only way secrets travel (inward). */
+export type ConnectionInput = ConnectionInput_Serialize;
+
+/** A connection's health as the UI receives it. */
+export type Health = Health_Serialize;
+
+/** The `healthChanged` event's payload: a connection moved from one health state to another. */
+export type HealthChange = HealthChange_Serialize;
+
+/** What "Test connection" found. */
+export type TestReport = TestReport_Serialize;
+
+/** One node URL of a test and whether it answered. */
+export type NodeReach = NodeReach_Serialize;
+
+/** What each feature needs from the access type. */
+export type FeatureMatrix = FeatureMatrix_Serialize;
+export type Feature = Feature_Serialize;
+
+/** What removing a connection did. */
+export type RemoveReport = RemoveReport_Serialize;
+
+/** The token wizard's form; the admin password is used for one call only. */
+export type TokenWizardInput = TokenWizardInput_Serialize;
 
 /** One entry of a PVE cluster's `/cluster/resources`, as the UI receives it. */
 export type Resource = Resource_Serialize;
@@ -25,6 +78,20 @@ export interface AppError {
   code: ErrorCode;
   message: string;
   detail: string | null;
+  /** Per-field messages for a form (`Invalid`), keyed by the input's camelCase field names. */
+  fields: Record<string, string>;
+}
+
+/** An AppError as code builds one: `fields` may be left out when there are none. */
+export interface AppErrorInit {
+  code: ErrorCode;
+  message: string;
+  detail?: string | null;
+  fields?: Record<string, string> | null;
+}
+
+function normalizeAppError(init: AppErrorInit): AppError {
+  return { code: init.code, message: init.message, detail: init.detail ?? null, fields: { ...(init.fields ?? {}) } };
 }
 
 export type Result<T, E = AppError> = { status: "ok"; data: T } | { status: "error"; error: E };
@@ -33,10 +100,10 @@ export type Result<T, E = AppError> = { status: "ok"; data: T } | { status: "err
 export class AppErrorException extends Error {
   readonly appError: AppError;
 
-  constructor(appError: AppError) {
+  constructor(appError: AppErrorInit) {
     super(appError.message);
     this.name = "AppErrorException";
-    this.appError = appError;
+    this.appError = normalizeAppError(appError);
   }
 
   get code(): ErrorCode {
@@ -55,12 +122,12 @@ export function isTauri(): boolean {
   return typeof window !== "undefined" && window.__TAURI_INTERNALS__ !== undefined;
 }
 
-export function unwrap<T>(result: Result<T, AppError>): T {
+export function unwrap<T>(result: Result<T, AppErrorInit>): T {
   if (result.status === "ok") return result.data;
   throw new AppErrorException(result.error);
 }
 
-function isAppError(value: unknown): value is Omit<AppError, "detail"> & { detail?: string | null } {
+function isAppError(value: unknown): value is AppErrorInit {
   return (
     typeof value === "object" &&
     value !== null &&
@@ -72,26 +139,37 @@ function isAppError(value: unknown): value is Omit<AppError, "detail"> & { detai
 /** Turns anything a failed call may throw into an AppError the UI can show. */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppErrorException) return error.appError;
-  if (isAppError(error)) return { code: error.code, message: error.message, detail: error.detail ?? null };
+  if (isAppError(error)) return normalizeAppError(error);
   const detail = error instanceof Error ? error.message : String(error);
-  return { code: "Internal", message: "The back end call failed unexpectedly.", detail };
+  return { code: "Internal", message: "The back end call failed unexpectedly.", detail, fields: {} };
 }
 
 const OUTSIDE_APP: AppError = {
   code: "Internal",
   message: "The Proxdeck back end is not available: this page is running outside the desktop app.",
   detail: null,
+  fields: {},
 };
 
-async function call<T>(run: () => Promise<Result<T, AppError>>): Promise<T> {
+async function call<T>(run: () => Promise<Result<T, AppErrorInit>>): Promise<T> {
   if (!isTauri()) throw new AppErrorException(OUTSIDE_APP);
-  let result: Result<T, AppError>;
+  let result: Result<T, AppErrorInit>;
   try {
     result = await run();
   } catch (error) {
     throw new AppErrorException(toAppError(error));
   }
   return unwrap(result);
+}
+
+/** For the few commands that cannot fail in Rust (no Result): only IPC itself can. */
+async function callInfallible<T>(run: () => Promise<T>): Promise<T> {
+  if (!isTauri()) throw new AppErrorException(OUTSIDE_APP);
+  try {
+    return await run();
+  } catch (error) {
+    throw new AppErrorException(toAppError(error));
+  }
 }
 
 export const api = {
@@ -102,30 +180,77 @@ export const api = {
   demoOpen: (): Promise<Connection[]> => call(() => commands.demoOpen()),
   demoClose: (): Promise<null> => call(() => commands.demoClose()),
   connectionResources: (id: string): Promise<Resource[]> => call(() => commands.connectionResources(id)),
+  connectionAdd: (input: ConnectionInput): Promise<Connection> => call(() => commands.connectionAdd(input)),
+  connectionUpdate: (id: string, input: ConnectionInput): Promise<Connection> =>
+    call(() => commands.connectionUpdate(id, input)),
+  connectionRemove: (id: string, deleteToken: boolean): Promise<RemoveReport> =>
+    call(() => commands.connectionRemove(id, deleteToken)),
+  connectionSetEnabled: (id: string, enabled: boolean): Promise<Connection> =>
+    call(() => commands.connectionSetEnabled(id, enabled)),
+  connectionTest: (input: ConnectionInput, existingId: string | null): Promise<TestReport> =>
+    call(() => commands.connectionTest(input, existingId)),
+  certificateProbe: (url: string): Promise<CertificateInfo> => call(() => commands.certificateProbe(url)),
+  connectionFeatures: (
+    kind: ConnectionKind,
+    access: AccessType,
+    username: string,
+    pveVersion: string | null,
+  ): Promise<FeatureMatrix> =>
+    callInfallible(() => commands.connectionFeatures(kind, access, username, pveVersion)),
+  tokenWizardChoices: (input: TokenWizardInput): Promise<WizardChoices> =>
+    call(() => commands.tokenWizardChoices(input)),
+  tokenCreate: (input: TokenWizardInput): Promise<CreatedToken> => call(() => commands.tokenCreate(input)),
+  connectionCheck: (id: string): Promise<Health> => call(() => commands.connectionCheck(id)),
 };
 
 type Unlisten = () => void;
 
 /**
- * Subscribes to settings changes made elsewhere (another window, the back end).
- * Returns an unsubscribe function that is safe to call at any time, even before
- * the underlying listener is registered or when running outside Tauri.
+ * Listens to a back end event. Returns an unsubscribe function that is safe to call at any
+ * time, even before the underlying listener is registered or when running outside Tauri.
  */
-export function onSettingsChanged(cb: (settings: SettingsChanged) => void): Unlisten {
+function subscribe<T>(
+  event: { listen: (cb: (event: { payload: T }) => void) => Promise<Unlisten> },
+  what: string,
+  cb: (payload: T) => void,
+): Unlisten {
   if (!isTauri()) return () => {};
   let unlisten: Unlisten | null = null;
   let cancelled = false;
-  events.settingsChanged
-    .listen((event) => cb(event.payload))
+  event
+    .listen((e) => cb(e.payload))
     .then((fn) => {
-      if (cancelled) fn();
-      else unlisten = fn;
+      // Tauri's unlisten is async; a failure there must not become an unhandled rejection.
+      const stop = () => {
+        Promise.resolve(fn() as unknown).catch((error: unknown) => {
+          console.warn(`Could not stop listening for ${what}`, error);
+        });
+      };
+      if (cancelled) stop();
+      else unlisten = stop;
     })
     .catch((error: unknown) => {
-      console.warn("Could not listen for settings changes", error);
+      console.warn(`Could not listen for ${what}`, error);
     });
   return () => {
     cancelled = true;
     unlisten?.();
   };
+}
+
+/** Subscribes to settings changes made elsewhere (another window, the back end). */
+export function onSettingsChanged(cb: (settings: SettingsChanged) => void): Unlisten {
+  return subscribe(events.settingsChanged, "settings changes", cb);
+}
+
+/** A connection was added, changed, enabled, disabled or removed: the list is stale. */
+export function onConnectionsChanged(cb: () => void): Unlisten {
+  return subscribe(events.connectionsChanged, "connection changes", () => cb());
+}
+
+/** A connection's health moved from one state to another. */
+export function onHealthChanged(cb: (change: HealthChange) => void): Unlisten {
+  return subscribe(events.healthChanged, "health changes", (payload) =>
+    cb({ ...payload, previousSince: payload.previousSince ?? null, message: payload.message ?? null }),
+  );
 }

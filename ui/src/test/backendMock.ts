@@ -17,7 +17,20 @@ export async function backendMock(importOriginal: () => Promise<typeof Backend>)
       demoOpen: vi.fn<typeof actual.api.demoOpen>(),
       demoClose: vi.fn<typeof actual.api.demoClose>(),
       connectionResources: vi.fn<typeof actual.api.connectionResources>(() => Promise.resolve([])),
+      connectionAdd: vi.fn<typeof actual.api.connectionAdd>(),
+      connectionUpdate: vi.fn<typeof actual.api.connectionUpdate>(),
+      connectionRemove: vi.fn<typeof actual.api.connectionRemove>(),
+      connectionSetEnabled: vi.fn<typeof actual.api.connectionSetEnabled>(),
+      connectionTest: vi.fn<typeof actual.api.connectionTest>(),
+      certificateProbe: vi.fn<typeof actual.api.certificateProbe>(),
+      // The form asks for the matrix as soon as it opens.
+      connectionFeatures: vi.fn<typeof actual.api.connectionFeatures>(() => Promise.resolve({ features: [] })),
+      tokenWizardChoices: vi.fn<typeof actual.api.tokenWizardChoices>(),
+      tokenCreate: vi.fn<typeof actual.api.tokenCreate>(),
+      connectionCheck: vi.fn<typeof actual.api.connectionCheck>(),
     },
     onSettingsChanged: vi.fn<typeof actual.onSettingsChanged>(() => () => {}),
+    onConnectionsChanged: vi.fn<typeof actual.onConnectionsChanged>(() => () => {}),
+    onHealthChanged: vi.fn<typeof actual.onHealthChanged>(() => () => {}),
   };
 }

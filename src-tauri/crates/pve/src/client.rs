@@ -120,8 +120,11 @@ impl PveClient {
             .connect_timeout(timeout);
         let builder = match trust {
             Trust::SystemRoots => builder,
-            Trust::Pinned(fp) => {
-                builder.tls_backend_preconfigured(pinned_config(fp).map_err(PveError::Config)?)
+            Trust::Pinned(fp) => builder.tls_backend_preconfigured(
+                pinned_config(std::slice::from_ref(fp)).map_err(PveError::Config)?,
+            ),
+            Trust::PinnedAny(fps) => {
+                builder.tls_backend_preconfigured(pinned_config(fps).map_err(PveError::Config)?)
             }
         };
         let http = builder

@@ -17,6 +17,20 @@ pub enum Trust {
     SystemRoots,
     /// The certificate's SHA-256 must be this (`aa:bb:…`, any case, colons optional).
     Pinned(String),
+    /// The certificate's SHA-256 must be one of these: a cluster whose nodes each have their
+    /// own self-signed certificate, each confirmed by the user.
+    PinnedAny(Vec<String>),
+}
+
+impl Trust {
+    /// `SystemRoots` for no pins, `Pinned` for one, `PinnedAny` for several.
+    pub fn from_pins(pins: &[String]) -> Self {
+        match pins {
+            [] => Trust::SystemRoots,
+            [one] => Trust::Pinned(one.clone()),
+            many => Trust::PinnedAny(many.to_vec()),
+        }
+    }
 }
 
 /// SHA-256 of a DER certificate as PVE shows it: upper-case pairs joined by `:`.
@@ -45,7 +59,7 @@ pub(crate) const MISMATCH: &str = "proxdeck: certificate fingerprint mismatch";
 
 #[derive(Debug)]
 struct PinnedVerifier {
-    expected: [u8; 32],
+    expected: Vec<[u8; 32]>,
     provider: Arc<CryptoProvider>,
 }
 
@@ -61,7 +75,7 @@ impl ServerCertVerifier for PinnedVerifier {
         // A pin names one exact certificate: name and dates do not matter, as in PVE's
         // and PBS's own fingerprint trust. Anything else is refused.
         let got: [u8; 32] = Sha256::digest(end_entity.as_ref()).into();
-        if got == self.expected {
+        if self.expected.contains(&got) {
             Ok(ServerCertVerified::assertion())
         } else {
             Err(rustls::Error::General(format!(
@@ -106,11 +120,21 @@ impl ServerCertVerifier for PinnedVerifier {
     }
 }
 
-/// A rustls configuration that trusts exactly the pinned certificate.
-pub(crate) fn pinned_config(fingerprint: &str) -> Result<rustls::ClientConfig, String> {
-    let expected = normalize_fingerprint(fingerprint).ok_or_else(|| {
-        format!("`{fingerprint}` is not a SHA-256 fingerprint: expected 32 hex pairs like AA:BB:…")
-    })?;
+/// A rustls configuration that trusts exactly the pinned certificates.
+pub(crate) fn pinned_config(fingerprints: &[String]) -> Result<rustls::ClientConfig, String> {
+    if fingerprints.is_empty() {
+        return Err("no pinned fingerprint given".into());
+    }
+    let expected = fingerprints
+        .iter()
+        .map(|fingerprint| {
+            normalize_fingerprint(fingerprint).ok_or_else(|| {
+                format!(
+                    "`{fingerprint}` is not a SHA-256 fingerprint: expected 32 hex pairs like AA:BB:…"
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(Arc::clone(&provider))
         .with_safe_default_protocol_versions()

@@ -1,6 +1,6 @@
 // Theme choice. Selecting saves through the back end; the window follows at once.
 import * as RadioGroup from "@radix-ui/react-radio-group";
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Monitor, Moon, Sun, type LucideIcon } from "lucide-react";
 import type { Theme } from "@/backend";
 import { ErrorNotice } from "@/ui/ErrorNotice";
@@ -18,8 +18,19 @@ function isTheme(value: string): value is Theme {
 }
 
 export function AppearanceSection() {
+  const queryClient = useQueryClient();
   const settings = useQuery(settingsQuery);
   const save = useSaveSettings();
+  // Settings are saved whole, so the other settings must be known first (they are, unless the
+  // page is still loading them; if they cannot be read, the error below says so).
+  const choose = (theme: Theme) => {
+    if (settings.data) save.mutate({ ...settings.data, theme });
+    else
+      queryClient.fetchQuery(settingsQuery).then(
+        (current) => save.mutate({ ...current, theme }),
+        () => {},
+      );
+  };
   const { preference, resolved } = useThemePreference();
 
   return (
@@ -36,7 +47,7 @@ export function AppearanceSection() {
             aria-labelledby="theme-label"
             value={preference}
             onValueChange={(value) => {
-              if (isTheme(value)) save.mutate({ ...settings.data, theme: value });
+              if (isTheme(value)) choose(value);
             }}
             orientation="horizontal"
             className="inline-flex rounded border border-line-strong bg-sunken p-0.5"

@@ -16,7 +16,7 @@ const INFO: AppInfo = {
 };
 
 beforeEach(() => {
-  vi.mocked(api.settingsGet).mockResolvedValue({ theme: "system" });
+  vi.mocked(api.settingsGet).mockResolvedValue({ theme: "system", healthIntervalSecs: 30 });
   vi.mocked(api.settingsSet).mockImplementation((s: Settings) => Promise.resolve(s));
   vi.mocked(api.appInfo).mockResolvedValue(INFO);
 });
@@ -35,17 +35,17 @@ describe("Appearance", () => {
     await waitFor(() => expect(screen.getByTestId("theme-system")).toBeChecked());
 
     await user.click(screen.getByTestId("theme-dark"));
-    expect(api.settingsSet).toHaveBeenCalledWith({ theme: "dark" });
+    expect(api.settingsSet).toHaveBeenCalledWith({ theme: "dark", healthIntervalSecs: 30 });
     await waitFor(() => expect(document.documentElement.dataset.theme).toBe("dark"));
     expect(screen.getByTestId("theme-dark")).toHaveAttribute("aria-checked", "true");
 
     await user.click(screen.getByTestId("theme-light"));
-    expect(api.settingsSet).toHaveBeenLastCalledWith({ theme: "light" });
+    expect(api.settingsSet).toHaveBeenLastCalledWith({ theme: "light", healthIntervalSecs: 30 });
     await waitFor(() => expect(document.documentElement.dataset.theme).toBe("light"));
   });
 
   it("shows why saving failed and keeps the saved theme", async () => {
-    vi.mocked(api.settingsGet).mockResolvedValue({ theme: "light" });
+    vi.mocked(api.settingsGet).mockResolvedValue({ theme: "light", healthIntervalSecs: 30 });
     vi.mocked(api.settingsSet).mockRejectedValue(
       new AppErrorException({ code: "Storage", message: "The settings file is read-only.", detail: null }),
     );

@@ -1,9 +1,10 @@
 // The top bar's "+ Add" menu: the things an administrator can add to Proxdeck.
 import * as Menu from "@radix-ui/react-dropdown-menu";
 import { ChevronDown, FlaskConical, Plus, Server, X } from "lucide-react";
-import type { ReactNode } from "react";
+import { useRef, type ReactNode } from "react";
 import { buttonClass } from "@/ui/button";
 import { ErrorNotice } from "@/ui/ErrorNotice";
+import { useConnectionDialogs } from "./ConnectionDialogs";
 import { addConnectionAction, openDemoAction, reasonIfDisabled, type FirstRunAction } from "./firstRun";
 import { useIsOpeningDemo, useOpenDemo } from "./queries";
 
@@ -11,16 +12,19 @@ function Item({
   action,
   icon,
   label,
+  testId,
   onSelect,
 }: {
   action: FirstRunAction;
   icon: ReactNode;
   label: string;
+  testId?: string;
   onSelect?: () => void;
 }) {
   const reason = reasonIfDisabled(action);
   return (
     <Menu.Item
+      data-testid={testId}
       disabled={reason !== null || onSelect === undefined}
       onSelect={onSelect}
       className="flex cursor-default gap-2 rounded px-2 py-1.5 outline-none data-[disabled]:opacity-70 data-[highlighted]:bg-accent-soft"
@@ -37,11 +41,13 @@ function Item({
 export function AddMenu() {
   const openDemo = useOpenDemo();
   const opening = useIsOpeningDemo();
+  const dialogs = useConnectionDialogs();
+  const trigger = useRef<HTMLButtonElement>(null);
   return (
     <>
       {/* Not modal: a modal menu injects a <style> element, which the app's CSP forbids. */}
       <Menu.Root modal={false}>
-        <Menu.Trigger className={buttonClass("primary", "h-7 px-2.5")}>
+        <Menu.Trigger ref={trigger} data-testid="add-menu" className={buttonClass("primary", "h-7 px-2.5")}>
           <Plus aria-hidden className="size-3.5" />
           Add
           <ChevronDown aria-hidden className="size-3 opacity-80" />
@@ -52,11 +58,18 @@ export function AddMenu() {
             sideOffset={6}
             className="z-50 w-72 rounded-md border border-line-strong bg-surface p-1 text-fg shadow-xl"
           >
-            <Item action={addConnectionAction} icon={<Server className="size-4" />} label="Connection (PVE or PBS)…" />
+            <Item
+              action={addConnectionAction}
+              icon={<Server className="size-4" />}
+              label="Connection (PVE or PBS)…"
+              testId="add-menu-connection"
+              onSelect={() => dialogs.openAdd(trigger.current)}
+            />
             <Item
               action={openDemoAction}
               icon={<FlaskConical className="size-4" />}
               label={opening ? "Opening the demo datacenter…" : "Demo datacenter"}
+              testId="add-menu-demo"
               onSelect={opening ? undefined : () => openDemo.mutate()}
             />
           </Menu.Content>

@@ -4,6 +4,7 @@ import { FlaskConical, LoaderCircle, Plus } from "lucide-react";
 import { buttonClass } from "@/ui/button";
 import { ErrorNotice } from "@/ui/ErrorNotice";
 import { DisabledReason } from "@/ui/Tooltip";
+import { useConnectionDialogs } from "./ConnectionDialogs";
 import { addConnectionAction, openDemoAction, reasonIfDisabled } from "./firstRun";
 import { connectionsQuery, useIsOpeningDemo, useOpenDemo } from "./queries";
 
@@ -19,6 +20,7 @@ export function FirstRunActions({
 }) {
   const openDemo = useOpenDemo();
   const opening = useIsOpeningDemo();
+  const dialogs = useConnectionDialogs();
   const { data: connections } = useQuery(connectionsQuery);
   const demoOpen = connections?.some((c) => c.demo) ?? false;
   const demoReason = reasonIfDisabled(openDemoAction) ?? (demoOpen ? DEMO_ALREADY_OPEN : null);
@@ -31,7 +33,12 @@ export function FirstRunActions({
     <div className={compact ? "w-full" : ""}>
       <div className={container}>
         <DisabledReason reason={reasonIfDisabled(addConnectionAction)} className={wrapper}>
-          <button type="button" data-testid={`${testIdPrefix}-add-connection`} className={buttonClass("primary", shape)}>
+          <button
+            type="button"
+            data-testid={`${testIdPrefix}-add-connection`}
+            className={buttonClass("primary", shape)}
+            onClick={() => dialogs.openAdd()}
+          >
             <Plus aria-hidden className="size-3.5 shrink-0" />
             Add a connection
           </button>

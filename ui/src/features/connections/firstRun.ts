@@ -6,7 +6,7 @@ export interface FirstRunAction {
 }
 
 export const addConnectionAction: FirstRunAction = {
-  enabled: false,
+  enabled: true,
   disabledReason: "Connection management arrives in the next release",
 };
 

@@ -1,6 +1,16 @@
-// Query definitions for connections, their cluster resources and the demo datacenter.
-import { queryOptions, useIsMutating, useMutation, useQueryClient } from "@tanstack/react-query";
-import { api, type Connection } from "@/backend";
+// Query definitions for connections, their cluster resources and the demo datacenter, and
+// the back end events that keep them current.
+import { queryOptions, useIsMutating, useMutation, useQueryClient, type QueryClient } from "@tanstack/react-query";
+import { useEffect } from "react";
+import {
+  api,
+  onConnectionsChanged,
+  onHealthChanged,
+  type AccessType,
+  type Connection,
+  type ConnectionKind,
+} from "@/backend";
+import { applyHealthChange } from "./health";
 
 export const connectionsQuery = queryOptions({
   queryKey: ["connections"] as const,
@@ -61,4 +71,77 @@ export function useCloseDemo() {
       await queryClient.invalidateQueries({ queryKey: connectionsQuery.queryKey });
     },
   });
+}
+
+/** What each feature needs from an access type; pure in the back end, so cached for good. */
+export function featuresQuery(kind: ConnectionKind, access: AccessType, username: string, version: string | null) {
+  return queryOptions({
+    queryKey: ["connection-features", kind, access, username, version] as const,
+    queryFn: () => api.connectionFeatures(kind, access, username, version),
+    staleTime: Infinity,
+    retry: false,
+  });
+}
+
+/** Puts a saved connection into the cached list (replacing the one with its id). */
+export function putConnection(queryClient: QueryClient, connection: Connection) {
+  queryClient.setQueryData(connectionsQuery.queryKey, (existing) => {
+    const list = existing ?? [];
+    return list.some((c) => c.id === connection.id)
+      ? list.map((c) => (c.id === connection.id ? connection : c))
+      : [...list, connection];
+  });
+  if (!connection.enabled) queryClient.removeQueries({ queryKey: resourcesQuery(connection.id).queryKey });
+}
+
+/** Drops a removed connection and its cached resources. */
+export function dropConnection(queryClient: QueryClient, id: string) {
+  queryClient.setQueryData(connectionsQuery.queryKey, (existing) => existing?.filter((c) => c.id !== id));
+  queryClient.removeQueries({ queryKey: resourcesQuery(id).queryKey });
+}
+
+/** Enables or disables a connection; a disabled one is neither checked nor queried. */
+export function useSetConnectionEnabled() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, enabled }: { id: string; enabled: boolean }) => api.connectionSetEnabled(id, enabled),
+    onSuccess: (connection) => putConnection(queryClient, connection),
+  });
+}
+
+/** Marks "Check now" calls, so the tree can show which connections are being checked. */
+export const CHECK_CONNECTION_KEY = ["connection-check"] as const;
+
+/** Checks a connection's health now; the answer goes into the cached list at once. */
+export function useCheckConnection() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationKey: CHECK_CONNECTION_KEY,
+    mutationFn: (id: string) => api.connectionCheck(id),
+    onSuccess: (health, id) => {
+      queryClient.setQueryData(connectionsQuery.queryKey, (existing) =>
+        existing?.map((c) => (c.id === id ? { ...c, health } : c)),
+      );
+    },
+  });
+}
+
+/**
+ * Keeps the connection list current while the window is open: a health change updates the
+ * cached list in place, any other change makes it refetch.
+ */
+export function useConnectionEvents() {
+  const queryClient = useQueryClient();
+  useEffect(() => {
+    const stopChanged = onConnectionsChanged(() => {
+      void queryClient.invalidateQueries({ queryKey: connectionsQuery.queryKey });
+    });
+    const stopHealth = onHealthChanged((change) => {
+      queryClient.setQueryData(connectionsQuery.queryKey, (existing) => applyHealthChange(existing, change));
+    });
+    return () => {
+      stopChanged();
+      stopHealth();
+    };
+  }, [queryClient]);
 }

@@ -2,12 +2,13 @@ import { act, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { api, AppErrorException, type Connection, type Resource } from "@/backend";
+import { makeConnection } from "@/test/fixtures";
 import { renderApp } from "@/test/renderApp";
 
 vi.mock("@/backend", async (importOriginal) => (await import("@/test/backendMock")).backendMock(importOriginal));
 
 function connection(id: string, name: string, kind: Connection["kind"] = "pve"): Connection {
-  return { id, name, kind, url: `https://${name}.demo:8006`, fingerprint: null, demo: true };
+  return makeConnection({ id, name, kind, url: `https://${name}.demo:8006`, demo: true });
 }
 
 const DEMO: Connection[] = [
@@ -58,7 +59,7 @@ const PROD: Resource[] = [
 const LAB: Resource[] = [node("lab1", "online"), guest("qemu", 300, "lab1", "sandbox", "running")];
 
 beforeEach(() => {
-  vi.mocked(api.settingsGet).mockResolvedValue({ theme: "system" });
+  vi.mocked(api.settingsGet).mockResolvedValue({ theme: "system", healthIntervalSecs: 30 });
   vi.mocked(api.appInfo).mockRejectedValue(
     new AppErrorException({ code: "Internal", message: "not under test", detail: null }),
   );

@@ -63,9 +63,23 @@ function isGuest(r: Resource): r is Resource & { vmid: number; node: string } {
 
 const byName = (a: string, b: string) => a.localeCompare(b, undefined, { numeric: true });
 
+/** The connection's node order first (as the user set it), then the other nodes alphabetically. */
+export function orderNodes(nodes: string[], nodeOrder: readonly string[]): string[] {
+  const rank = new Map(nodeOrder.map((n, i) => [n, i]));
+  return [...nodes].sort((a, b) => {
+    const ra = rank.get(a);
+    const rb = rank.get(b);
+    if (ra !== undefined && rb !== undefined) return ra - rb;
+    if (ra !== undefined) return -1;
+    if (rb !== undefined) return 1;
+    return byName(a, b);
+  });
+}
+
 /**
  * The visible rows, in order. `collapsed` holds the keys the user closed: connections and
- * nodes start expanded, so new ones appear open.
+ * nodes start expanded, so new ones appear open. A disabled connection has no children: its
+ * resources are not fetched.
  */
 export function buildRows(
   connections: Connection[],
@@ -76,7 +90,7 @@ export function buildRows(
   connections.forEach((connection, ci) => {
     const key = connectionKey(connection);
     const resources = resourcesOf(connection);
-    const expandable = connection.kind === "pve";
+    const expandable = connection.kind === "pve" && connection.enabled;
     const expanded = expandable && !collapsed.has(key);
     rows.push({
       type: "connection",
@@ -106,7 +120,7 @@ export function buildRows(
         if (!nodeStatus.has(r.node)) nodeStatus.set(r.node, "unknown");
       }
     }
-    const nodes = [...nodeStatus.keys()].sort(byName);
+    const nodes = orderNodes([...nodeStatus.keys()], connection.nodeOrder);
     nodes.forEach((node, ni) => {
       const nKey = nodeKey(connection, node);
       const guests = (guestsByNode.get(node) ?? []).sort((a, b) => a.vmid - b.vmid);

@@ -156,6 +156,15 @@ pub async fn run(
     let client = PveClient::with_urls(&v.urls, &trust, v.auth(&secret), timeout)?;
     let version = match client.get("/version").await {
         Ok(data) => data,
+        Err(proxdeck_pve::PveError::SecondFactorRequired) => {
+            report.auth_error = Some(AppError::new(
+                crate::ErrorCode::Unauthorized,
+                format!(
+                    "{username} has two-factor authentication, which Proxdeck cannot answer for its background checks and renewals. Use an API token instead: choose API Token and the key button beside the token field creates one"
+                ),
+            ));
+            return Ok(report);
+        }
         Err(e) => {
             report.auth_error = Some(AppError::from(e));
             return Ok(report);

@@ -713,6 +713,21 @@ async fn test_wrong_secret_is_unauthorized() {
         report.auth_error.map(|e| e.code),
         Some(ErrorCode::Unauthorized)
     );
+
+    // A login with a second factor: Proxdeck cannot answer it unattended, and says what to
+    // use instead.
+    let mut tfa = password_input(&sim, "prod");
+    tfa.username = "secops@pve".into();
+    tfa.password = Some(proxdeck_sim::scenario::DEMO_SECOPS_PASSWORD.into());
+    let report = test::run(&t.ctx, tfa, None).await.unwrap();
+    assert!(!report.auth_ok);
+    let e = report.auth_error.expect("the second factor is reported");
+    assert_eq!(e.code, ErrorCode::Unauthorized);
+    assert!(
+        e.message.contains("two-factor") && e.message.contains("API token"),
+        "{}",
+        e.message
+    );
 }
 
 async fn test_reports_each_node() {
