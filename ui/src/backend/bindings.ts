@@ -146,10 +146,11 @@ export type ConnectionInput_Deserialize = {
 	/**  Per-request timeout in milliseconds (default 1000). */
 	timeoutMs: number,
 	/**
-	 *  `AA:BB:…` pins the node certificate by its SHA-256 fingerprint; `None` verifies
-	 *  against the system's roots.
+	 *  Pinned node certificates by SHA-256 fingerprint (`AA:BB:…`), one per certificate the
+	 *  user confirmed (each node of a cluster has its own); empty verifies against the
+	 *  system's roots.
 	 */
-	fingerprint?: string | null,
+	fingerprints: string[],
 	/**  PVE: node names in display order; nodes not listed follow alphabetically. */
 	nodeOrder: string[],
 	enabled: boolean,
@@ -179,10 +180,11 @@ export type ConnectionInput_Serialize = {
 	/**  Per-request timeout in milliseconds (default 1000). */
 	timeoutMs: number,
 	/**
-	 *  `AA:BB:…` pins the node certificate by its SHA-256 fingerprint; `None` verifies
-	 *  against the system's roots.
+	 *  Pinned node certificates by SHA-256 fingerprint (`AA:BB:…`), one per certificate the
+	 *  user confirmed (each node of a cluster has its own); empty verifies against the
+	 *  system's roots.
 	 */
-	fingerprint: string | null,
+	fingerprints: string[],
 	/**  PVE: node names in display order; nodes not listed follow alphabetically. */
 	nodeOrder: string[],
 	enabled: boolean,
@@ -211,8 +213,8 @@ export type Connection_Deserialize = {
 	/**  Whether the keychain holds the password / token secret. */
 	hasSecret: boolean,
 	timeoutMs: number,
-	/**  The pinned SHA-256 certificate fingerprint (`AA:BB:…`); `None`: system roots. */
-	fingerprint?: string | null,
+	/**  The pinned SHA-256 certificate fingerprints (`AA:BB:…`); empty: system roots. */
+	fingerprints: string[],
 	nodeOrder: string[],
 	enabled: boolean,
 	/**  Part of the built-in demo datacenter (served by the simulator inside the app). */
@@ -237,8 +239,8 @@ export type Connection_Serialize = {
 	/**  Whether the keychain holds the password / token secret. */
 	hasSecret: boolean,
 	timeoutMs: number,
-	/**  The pinned SHA-256 certificate fingerprint (`AA:BB:…`); `None`: system roots. */
-	fingerprint: string | null,
+	/**  The pinned SHA-256 certificate fingerprints (`AA:BB:…`); empty: system roots. */
+	fingerprints: string[],
 	nodeOrder: string[],
 	enabled: boolean,
 	/**  Part of the built-in demo datacenter (served by the simulator inside the app). */
@@ -522,11 +524,16 @@ export type TestReport = TestReport_Serialize | TestReport_Deserialize;
 /**  What "Test connection" found. */
 export type TestReport_Deserialize = {
 	/**
-	 *  Set when the certificate is neither trusted by the system nor pinned (or no longer
-	 *  matches its pin): the UI shows the trust dialog and tests again with the fingerprint
-	 *  pinned. The other fields are then empty.
+	 *  Set when a node's certificate is neither trusted by the system nor pinned: the UI
+	 *  shows the trust dialog and tests again with the fingerprint added to the pins. The
+	 *  other fields (but `nodes`) are then empty.
 	 */
 	untrustedCertificate?: CertificateInfo | null,
+	/**
+	 *  The connection had pins and no node presents any of them any more: the certificate
+	 *  changed (the dialog warns) rather than a new node joined (the dialog asks).
+	 */
+	certificateChanged: boolean,
 	nodes: NodeReach_Deserialize[],
 	/**  PVE / PBS version (`9.1.2`) and release. */
 	version?: string | null,
@@ -545,11 +552,16 @@ export type TestReport_Deserialize = {
 /**  What "Test connection" found. */
 export type TestReport_Serialize = {
 	/**
-	 *  Set when the certificate is neither trusted by the system nor pinned (or no longer
-	 *  matches its pin): the UI shows the trust dialog and tests again with the fingerprint
-	 *  pinned. The other fields are then empty.
+	 *  Set when a node's certificate is neither trusted by the system nor pinned: the UI
+	 *  shows the trust dialog and tests again with the fingerprint added to the pins. The
+	 *  other fields (but `nodes`) are then empty.
 	 */
 	untrustedCertificate: CertificateInfo | null,
+	/**
+	 *  The connection had pins and no node presents any of them any more: the certificate
+	 *  changed (the dialog warns) rather than a new node joined (the dialog asks).
+	 */
+	certificateChanged: boolean,
 	nodes: NodeReach_Serialize[],
 	/**  PVE / PBS version (`9.1.2`) and release. */
 	version: string | null,
@@ -586,7 +598,8 @@ export type TokenWizardInput = TokenWizardInput_Serialize | TokenWizardInput_Des
 export type TokenWizardInput_Deserialize = {
 	/**  The connection form's node URLs and trust (the connection may not be saved yet). */
 	urls: string[],
-	fingerprint?: string | null,
+	/**  The form's pinned fingerprints; empty: the system's roots. */
+	fingerprints: string[],
 	timeoutMs: number,
 	/**  An administrator, e.g. `root@pam`. */
 	adminUsername: string,
@@ -606,7 +619,8 @@ export type TokenWizardInput_Deserialize = {
 export type TokenWizardInput_Serialize = {
 	/**  The connection form's node URLs and trust (the connection may not be saved yet). */
 	urls: string[],
-	fingerprint: string | null,
+	/**  The form's pinned fingerprints; empty: the system's roots. */
+	fingerprints: string[],
 	timeoutMs: number,
 	/**  An administrator, e.g. `root@pam`. */
 	adminUsername: string,

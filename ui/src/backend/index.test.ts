@@ -28,7 +28,7 @@ const INPUT: ConnectionInput = {
   tokenId: "proxdeck@pve!proxdeck",
   tokenSecret: "s3cret",
   timeoutMs: 1000,
-  fingerprint: null,
+  fingerprints: [],
   nodeOrder: [],
   enabled: true,
 };
@@ -101,7 +101,7 @@ describe("api", () => {
     await api.connectionCheck("c1");
     const wizard = {
       urls: ["pve1.example"],
-      fingerprint: null,
+      fingerprints: [],
       timeoutMs: 1000,
       adminUsername: "root@pam",
       adminPassword: "pw",

@@ -17,7 +17,7 @@ export function makeConnection(partial: Partial<Connection> & Pick<Connection, "
     tokenId: null,
     hasSecret: true,
     timeoutMs: 1000,
-    fingerprint: null,
+    fingerprints: [],
     nodeOrder: [],
     enabled: true,
     demo: false,
@@ -41,6 +41,7 @@ export const FEATURES: FeatureMatrix = {
 export function testReport(partial: Partial<TestReport> = {}): TestReport {
   return {
     untrustedCertificate: null,
+    certificateChanged: false,
     nodes: [],
     version: null,
     clusterName: null,

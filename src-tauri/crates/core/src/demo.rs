@@ -126,7 +126,7 @@ fn demo_connection(
         token_id: Some(token_id.to_owned()),
         has_secret: true,
         timeout_ms: 5000,
-        fingerprint: Some(fingerprint),
+        fingerprints: vec![fingerprint],
         node_order: Vec::new(),
         enabled: true,
         demo: true,

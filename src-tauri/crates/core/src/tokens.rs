@@ -127,7 +127,8 @@ impl TokenProfile {
 pub struct TokenWizardInput {
     /// The connection form's node URLs and trust (the connection may not be saved yet).
     pub urls: Vec<String>,
-    pub fingerprint: Option<String>,
+    /// The form's pinned fingerprints; empty: the system's roots.
+    pub fingerprints: Vec<String>,
     pub timeout_ms: u32,
     /// An administrator, e.g. `root@pam`.
     pub admin_username: String,
@@ -148,7 +149,7 @@ impl std::fmt::Debug for TokenWizardInput {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TokenWizardInput")
             .field("urls", &self.urls)
-            .field("fingerprint", &self.fingerprint)
+            .field("fingerprints", &self.fingerprints)
             .field("timeout_ms", &self.timeout_ms)
             .field("admin_username", &self.admin_username)
             .field("admin_password", &"<redacted>")
@@ -471,23 +472,26 @@ impl Form {
                 Vec::new()
             }
         };
-        let trust = match input
-            .fingerprint
-            .as_deref()
-            .map(str::trim)
+        let pins: Vec<String> = input
+            .fingerprints
+            .iter()
+            .map(|f| f.trim())
             .filter(|f| !f.is_empty())
+            .map(str::to_owned)
+            .collect();
+        if pins
+            .iter()
+            .any(|fp| proxdeck_pve::normalize_fingerprint(fp).is_none())
         {
-            None => Trust::SystemRoots,
-            Some(fp) if proxdeck_pve::normalize_fingerprint(fp).is_some() => {
-                Trust::Pinned(fp.to_owned())
-            }
-            Some(_) => {
-                fields.insert(
-                    "fingerprint".into(),
-                    "a SHA-256 fingerprint is 32 hex pairs, e.g. AB:CD:…".into(),
-                );
-                Trust::SystemRoots
-            }
+            fields.insert(
+                "fingerprints".into(),
+                "a SHA-256 fingerprint is 32 hex pairs, e.g. AB:CD:…".into(),
+            );
+        }
+        let trust = if fields.contains_key("fingerprints") {
+            Trust::SystemRoots
+        } else {
+            Trust::from_pins(&pins)
         };
         let admin = input.admin_username.trim().to_owned();
         if !is_userid(&admin) {
@@ -1086,7 +1090,7 @@ mod tests {
     fn debug_output_hides_the_password_and_secret() {
         let input = TokenWizardInput {
             urls: vec!["pve1".into()],
-            fingerprint: None,
+            fingerprints: Vec::new(),
             timeout_ms: 1000,
             admin_username: "root@pam".into(),
             admin_password: "hunter2-password".into(),

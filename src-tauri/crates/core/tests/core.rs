@@ -191,7 +191,7 @@ async fn the_demo_datacenter_opens_once_lists_its_inventory_and_closes() {
     assert!(
         opened
             .iter()
-            .all(|c| c.fingerprint.as_deref().is_some_and(|f| f.len() == 95))
+            .all(|c| c.fingerprints.len() == 1 && c.fingerprints[0].len() == 95)
     );
     // Opening again does not start a second simulator.
     assert_eq!(demo::open(&ctx).await.unwrap(), opened);

@@ -57,6 +57,47 @@ async fn a_pinned_certificate_is_trusted_in_any_case_and_a_changed_one_is_refuse
 }
 
 #[tokio::test]
+async fn a_cluster_pins_each_nodes_own_certificate() {
+    // Each PVE node has its own self-signed certificate; a connection pins the ones the
+    // user confirmed, and any of them is accepted. Two simulated clusters stand in for two
+    // nodes with different certificates.
+    let sim = demo().await;
+    let (prod, lab) = (sim.cluster("prod"), sim.cluster("lab"));
+    let both = Trust::from_pins(&[lab.fingerprint(), prod.fingerprint()]);
+    assert!(matches!(both, Trust::PinnedAny(_)));
+    for (node, name) in [(prod, "prod"), (lab, "lab")] {
+        let client = PveClient::new(
+            &node.base_url(),
+            &both,
+            token(&sim, name),
+            Duration::from_secs(5),
+        )
+        .unwrap();
+        client.get("/version").await.unwrap();
+    }
+    let lab_only = Trust::from_pins(&[lab.fingerprint()]);
+    let client = PveClient::new(
+        &prod.base_url(),
+        &lab_only,
+        token(&sim, "prod"),
+        Duration::from_secs(5),
+    )
+    .unwrap();
+    assert!(matches!(
+        client.get("/version").await,
+        Err(PveError::CertificateMismatch { .. })
+    ));
+    assert_eq!(Trust::from_pins(&[]), Trust::SystemRoots);
+    let bad = PveClient::new(
+        &prod.base_url(),
+        &Trust::PinnedAny(vec![prod.fingerprint(), "12:34".into()]),
+        token(&sim, "prod"),
+        Duration::from_secs(5),
+    );
+    assert!(matches!(bad, Err(PveError::Config(m)) if m.contains("12:34")));
+}
+
+#[tokio::test]
 async fn system_roots_do_not_trust_a_self_signed_node() {
     let sim = demo().await;
     let prod = sim.cluster("prod");

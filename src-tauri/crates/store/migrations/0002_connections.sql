@@ -11,8 +11,9 @@ CREATE TABLE connections (
     token_id    TEXT NULL,
     secret_ref  TEXT NULL,
     timeout_ms  INTEGER NOT NULL,
-    -- SHA-256 `AA:BB:…` of the pinned certificate; NULL: the system's roots.
-    fingerprint TEXT NULL,
+    -- JSON array of pinned SHA-256 certificate fingerprints (`AA:BB:…`), one per node
+    -- certificate the user confirmed; empty: verify with the system's roots.
+    fingerprints TEXT NOT NULL DEFAULT '[]',
     -- JSON array of node names in display order.
     node_order  TEXT NOT NULL DEFAULT '[]',
     enabled     INTEGER NOT NULL DEFAULT 1,

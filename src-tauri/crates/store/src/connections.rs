@@ -26,7 +26,8 @@ pub struct ConnectionRow {
     /// The keychain entry holding the secret (`owner:kind`), never the secret.
     pub secret_ref: Option<String>,
     pub timeout_ms: u32,
-    pub fingerprint: Option<String>,
+    /// Pinned certificate fingerprints; empty: the system's roots.
+    pub fingerprints: Vec<String>,
     pub node_order: Vec<String>,
     pub enabled: bool,
     /// RFC 3339; set by the store.
@@ -55,7 +56,7 @@ pub fn new_connection_id() -> String {
 }
 
 const COLUMNS: &str = "id, name, kind, urls, access, username, token_id, secret_ref, timeout_ms, \
-                       fingerprint, node_order, enabled, created_at, updated_at";
+                       fingerprints, node_order, enabled, created_at, updated_at";
 
 impl Store {
     /// Every stored connection, by name (case-insensitively).
@@ -110,7 +111,7 @@ impl Store {
                 row.token_id,
                 row.secret_ref,
                 row.timeout_ms,
-                row.fingerprint,
+                json_list(&row.fingerprints),
                 json_list(&row.node_order),
                 row.enabled,
                 now,
@@ -136,7 +137,7 @@ impl Store {
             .execute(
                 "UPDATE connections SET name = ?2, kind = ?3, urls = ?4, access = ?5,
                  username = ?6, token_id = ?7, secret_ref = ?8, timeout_ms = ?9,
-                 fingerprint = ?10, node_order = ?11, enabled = ?12, updated_at = ?13
+                 fingerprints = ?10, node_order = ?11, enabled = ?12, updated_at = ?13
                  WHERE id = ?1",
                 params![
                     row.id,
@@ -148,7 +149,7 @@ impl Store {
                     row.token_id,
                     row.secret_ref,
                     row.timeout_ms,
-                    row.fingerprint,
+                    json_list(&row.fingerprints),
                     json_list(&row.node_order),
                     row.enabled,
                     now,
@@ -203,6 +204,10 @@ fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<ConnectionRow, Sto
         Ok(v) => v,
         Err(e) => return Ok(Err(e)),
     };
+    let fingerprints = match list(9, "fingerprints")? {
+        Ok(v) => v,
+        Err(e) => return Ok(Err(e)),
+    };
     let node_order = match list(10, "node_order")? {
         Ok(v) => v,
         Err(e) => return Ok(Err(e)),
@@ -216,7 +221,7 @@ fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<ConnectionRow, Sto
         token_id: r.get(6)?,
         secret_ref: r.get(7)?,
         timeout_ms: r.get(8)?,
-        fingerprint: r.get(9)?,
+        fingerprints,
         node_order,
         enabled: r.get(11)?,
         created_at: r.get(12)?,

@@ -217,7 +217,7 @@ fn connection(name: &str) -> ConnectionRow {
         username: "root@pam".into(),
         token_id: Some("root@pam!proxdeck".into()),
         timeout_ms: 1000,
-        fingerprint: None,
+        fingerprints: Vec::new(),
         node_order: vec!["pve2".into(), "pve1".into()],
         enabled: true,
         created_at: String::new(),
@@ -266,7 +266,7 @@ fn connections_round_trip_update_and_delete() {
     changed.access = "credential".into();
     changed.token_id = None;
     changed.secret_ref = Some(format!("{}:password", lab.id));
-    changed.fingerprint = Some("AA:BB".into());
+    changed.fingerprints = vec!["AA:BB".into(), "CC:DD".into()];
     changed.node_order = vec![];
     changed.timeout_ms = 60_000;
     let updated = store.connection_update(&changed).unwrap().unwrap();

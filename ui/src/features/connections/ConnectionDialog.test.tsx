@@ -39,7 +39,7 @@ function saved(input: ConnectionInput, id = "c-new"): Connection {
     url: `https://${input.urls[0] ?? "x"}:8006`,
     access: input.access,
     tokenId: input.access === "apiToken" ? input.tokenId.split("=")[0] : null,
-    fingerprint: input.fingerprint,
+    fingerprints: input.fingerprints,
   });
 }
 
@@ -102,7 +102,7 @@ describe("the connection dialog", () => {
       tokenId: "proxdeck@pve!proxdeck=9d1c5c5e-0000-4000-8000-123456789abc",
       tokenSecret: null,
       timeoutMs: 1000,
-      fingerprint: null,
+      fingerprints: [],
       nodeOrder: [],
       enabled: true,
     } satisfies ConnectionInput);
@@ -186,7 +186,7 @@ describe("the connection dialog", () => {
     await user.clear(screen.getByTestId("conn-timeout"));
     await user.click(screen.getByTestId("conn-tls-pinned"));
     await user.click(screen.getByTestId("conn-save"));
-    expect(screen.getByTestId("field-error-fingerprint")).toHaveTextContent("SHA-256 fingerprint");
+    expect(screen.getByTestId("field-error-fingerprints")).toHaveTextContent("SHA-256 fingerprint");
     expect(screen.getByTestId("field-error-timeoutMs")).toHaveTextContent("milliseconds");
     expect(screen.getByTestId("conn-fingerprint")).toHaveFocus();
     expect(api.connectionAdd).not.toHaveBeenCalled();
@@ -214,7 +214,7 @@ describe("the connection dialog", () => {
     // The safe choice has the focus.
     expect(within(cert).getByTestId("cert-cancel")).toHaveFocus();
     expect(api.connectionTest).toHaveBeenCalledWith(
-      expect.objectContaining({ urls: ["pve1.example", "pve2.example"], password: "secret", fingerprint: null }),
+      expect.objectContaining({ urls: ["pve1.example", "pve2.example"], password: "secret", fingerprints: [] }),
       null,
     );
 
@@ -223,7 +223,7 @@ describe("the connection dialog", () => {
     expect(screen.getByTestId("conn-tls-pinned")).toHaveAttribute("aria-checked", "true");
     expect(screen.getByTestId("conn-fingerprint")).toHaveValue(FINGERPRINT);
     expect(api.connectionTest).toHaveBeenCalledTimes(2);
-    expect(api.connectionTest).toHaveBeenLastCalledWith(expect.objectContaining({ fingerprint: FINGERPRINT }), null);
+    expect(api.connectionTest).toHaveBeenLastCalledWith(expect.objectContaining({ fingerprints: [FINGERPRINT] }), null);
 
     const report = await screen.findByTestId("test-report");
     expect(report).toHaveTextContent("The connection works.");
@@ -242,9 +242,9 @@ describe("the connection dialog", () => {
   });
 
   it("warns that a pinned certificate changed, and tests nothing when not trusted", async () => {
-    const pinned = makeConnection({ id: "c1", name: "prod", fingerprint: "AA:BB", urls: ["https://pve1.example:8006"] });
+    const pinned = makeConnection({ id: "c1", name: "prod", fingerprints: ["AA:BB"], urls: ["https://pve1.example:8006"] });
     stored = [pinned];
-    vi.mocked(api.connectionTest).mockResolvedValue(testReport({ untrustedCertificate: CERT }));
+    vi.mocked(api.connectionTest).mockResolvedValue(testReport({ untrustedCertificate: CERT, certificateChanged: true }));
     const user = userEvent.setup();
     renderApp("/");
     await user.pointer({ keys: "[MouseRight]", target: await screen.findByTestId("tree-connection-prod") });
@@ -255,7 +255,7 @@ describe("the connection dialog", () => {
     const cert = await screen.findByTestId("cert-dialog");
     expect(cert).toHaveAccessibleName("The certificate has changed");
     expect(within(cert).getByTestId("cert-changed")).toHaveTextContent("Do not trust it unless you know why it changed");
-    expect(api.connectionTest).toHaveBeenCalledWith(expect.objectContaining({ fingerprint: "AA:BB" }), "c1");
+    expect(api.connectionTest).toHaveBeenCalledWith(expect.objectContaining({ fingerprints: ["AA:BB"] }), "c1");
 
     await user.click(within(cert).getByTestId("cert-cancel"));
     await waitFor(() => expect(screen.queryByTestId("cert-dialog")).not.toBeInTheDocument());
@@ -263,6 +263,35 @@ describe("the connection dialog", () => {
     expect(screen.getByTestId("conn-fingerprint")).toHaveValue("AA:BB");
     expect(screen.queryByTestId("test-report")).not.toBeInTheDocument();
     expect(screen.getByTestId("conn-test")).toHaveFocus();
+  });
+
+  it("asks for another node's certificate and adds it to the pins", async () => {
+    const pinned = makeConnection({
+      id: "c1",
+      name: "prod",
+      fingerprints: ["AA:BB"],
+      urls: ["https://pve1.example:8006", "https://pve2.example:8006"],
+    });
+    stored = [pinned];
+    vi.mocked(api.connectionTest)
+      .mockResolvedValueOnce(testReport({ untrustedCertificate: { ...CERT, url: "https://pve2.example:8006" } }))
+      .mockResolvedValueOnce(GOOD_REPORT);
+    const user = userEvent.setup();
+    renderApp("/");
+    await user.pointer({ keys: "[MouseRight]", target: await screen.findByTestId("tree-connection-prod") });
+    await user.click(await screen.findByTestId("conn-menu-edit"));
+    await user.click(await screen.findByTestId("conn-test"));
+
+    const cert = await screen.findByTestId("cert-dialog");
+    expect(cert).toHaveAccessibleName("Trust this certificate?");
+    expect(within(cert).queryByTestId("cert-changed")).not.toBeInTheDocument();
+    await user.click(within(cert).getByTestId("cert-trust"));
+    await screen.findByTestId("test-report");
+    expect(api.connectionTest).toHaveBeenLastCalledWith(
+      expect.objectContaining({ fingerprints: ["AA:BB", FINGERPRINT] }),
+      "c1",
+    );
+    expect(screen.getByTestId("conn-fingerprint")).toHaveValue(`AA:BB\n${FINGERPRINT}`);
   });
 
   it("probes the certificate when saving meets an untrusted one, then saves with it pinned", async () => {
@@ -281,7 +310,7 @@ describe("the connection dialog", () => {
     expect(api.certificateProbe).toHaveBeenCalledWith("https://pve1.example:8006");
     await user.click(within(cert).getByTestId("cert-trust"));
     await waitFor(() => expect(api.connectionAdd).toHaveBeenCalledTimes(2));
-    expect(api.connectionAdd).toHaveBeenLastCalledWith(expect.objectContaining({ fingerprint: FINGERPRINT }));
+    expect(api.connectionAdd).toHaveBeenLastCalledWith(expect.objectContaining({ fingerprints: [FINGERPRINT] }));
     await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
   });
 
@@ -355,7 +384,7 @@ describe("editing a connection", () => {
       tokenId: "proxdeck@pve!proxdeck",
       tokenSecret: null,
       timeoutMs: 3000,
-      fingerprint: null,
+      fingerprints: [],
       nodeOrder: ["pve2"],
       enabled: true,
     } satisfies ConnectionInput);

@@ -26,8 +26,10 @@ import {
   formFromConnection,
   isWholeToken,
   loginUser,
+  parsePins,
   parseUrls,
   probeUrl,
+  sameFingerprint,
   type ConnectionForm,
   type FieldName,
   type TlsMode,
@@ -44,14 +46,14 @@ export type ConnectionDialogMode = { type: "add" } | { type: "edit"; connection:
 type FieldErrors = Partial<Record<string, string>>;
 
 /** Which error key a form field's change makes obsolete. */
-const ERROR_KEY: Partial<Record<keyof ConnectionForm, FieldName>> = { tls: "fingerprint" };
+const ERROR_KEY: Partial<Record<keyof ConnectionForm, FieldName>> = { tls: "fingerprints" };
 
 /** The order fields appear in, for focusing the first one with an error. */
 const FIELD_ORDER: FieldName[] = [
   "kind",
   "name",
   "urls",
-  "fingerprint",
+  "fingerprints",
   "timeoutMs",
   "access",
   "username",
@@ -72,7 +74,7 @@ const FIELD_LABEL: Record<FieldName, string> = {
   tokenId: "Token ID",
   tokenSecret: "Secret",
   timeoutMs: "Timeout",
-  fingerprint: "Fingerprint",
+  fingerprints: "Fingerprints",
   nodeOrder: "Node order",
   enabled: "Enabled",
 };
@@ -86,12 +88,10 @@ function visibleFields(form: ConnectionForm): Set<string> {
     visible.add("tokenId");
     visible.add("tokenSecret");
   }
-  if (form.tls === "pinned") visible.add("fingerprint");
+  if (form.tls === "pinned") visible.add("fingerprints");
   if (form.kind === "pve") visible.add("nodeOrder");
   return visible;
 }
-
-const hadPin = (form: ConnectionForm) => form.tls === "pinned" && form.fingerprint.trim() !== "";
 
 interface CertRequest {
   info: CertificateInfo;
@@ -127,7 +127,7 @@ export function ConnectionDialog({
   const reportRef = useRef<HTMLDivElement>(null);
   useEffect(() => {
     // The report appears below the form: bring it into view (jsdom has no scrollIntoView).
-    if (report) reportRef.current?.scrollIntoView?.({ block: "nearest", behavior: "smooth" });
+    if (report) reportRef.current?.scrollIntoView?.({ block: "nearest", behavior: "auto" });
   }, [report]);
 
   const user = useDeferredValue(loginUser(form));
@@ -166,19 +166,36 @@ export function ConnectionDialog({
     setFailure(null);
   };
 
-  /** Probes the first address's certificate and asks the user to trust it. */
+  /**
+   * Probes the addresses in order and asks the user to trust the first certificate that is
+   * not pinned yet. It counts as changed when pins exist and no node presents any of them.
+   */
   const askTrust = async (shown: ConnectionForm, then: CertRequest["then"], original: AppError) => {
-    const first = parseUrls(shown.urls)[0];
-    if (!first) {
+    const urls = parseUrls(shown.urls);
+    if (urls.length === 0) {
       showErrors(original.fields, { title: "The certificate is not trusted", error: original }, shown);
       return;
     }
-    try {
-      const info = await api.certificateProbe(probeUrl(shown.kind, first));
-      setCert({ info, changed: hadPin(shown), then });
-    } catch (e) {
-      showErrors({}, { title: "Could not read the node's certificate", error: toAppError(e) }, shown);
+    const pins = parsePins(shown);
+    let anyPinned = false;
+    let unpinned: CertificateInfo | null = null;
+    let failure: AppError | null = null;
+    for (const url of urls) {
+      try {
+        const info = await api.certificateProbe(probeUrl(shown.kind, url));
+        if (pins.some((pin) => sameFingerprint(pin, info.fingerprint))) anyPinned = true;
+        else unpinned ??= info;
+      } catch (e) {
+        failure ??= toAppError(e);
+      }
     }
+    if (unpinned) setCert({ info: unpinned, changed: pins.length > 0 && !anyPinned, then });
+    else
+      showErrors(
+        {},
+        { title: "Could not read the node's certificate", error: failure ?? original },
+        shown,
+      );
   };
 
   const runTest = async (shown: ConnectionForm) => {
@@ -194,7 +211,7 @@ export function ConnectionDialog({
       const result = await api.connectionTest(built.input, existing?.id ?? null);
       if (result.untrustedCertificate) {
         setReport(null);
-        setCert({ info: result.untrustedCertificate, changed: hadPin(shown), then: "test" });
+        setCert({ info: result.untrustedCertificate, changed: result.certificateChanged, then: "test" });
       } else {
         setReport(result);
       }
@@ -238,7 +255,13 @@ export function ConnectionDialog({
 
   const trust = (info: CertificateInfo) => {
     const then = cert?.then ?? "test";
-    const next: ConnectionForm = { ...form, tls: "pinned", fingerprint: info.fingerprint };
+    // A changed certificate replaces the pins; another node's certificate joins them.
+    const kept = cert?.changed ? [] : parsePins(form).filter((p) => !sameFingerprint(p, info.fingerprint));
+    const next: ConnectionForm = {
+      ...form,
+      tls: "pinned",
+      fingerprints: [...kept, info.fingerprint].join("\n"),
+    };
     setForm(next);
     setCert(null);
     void (then === "test" ? runTest(next) : runSave(next));
@@ -284,11 +307,10 @@ export function ConnectionDialog({
         : null;
 
   const openWizard = () => {
-    const fingerprint = form.fingerprint.trim();
     const timeout = Number(form.timeoutMs);
     setWizard({
       urls,
-      fingerprint: form.tls === "pinned" && fingerprint !== "" ? fingerprint : null,
+      fingerprints: parsePins(form),
       timeoutMs: Number.isInteger(timeout) && timeout > 0 ? timeout : 1000,
       connectionId: existing?.id ?? null,
     });
@@ -443,29 +465,30 @@ export function ConnectionDialog({
                     {
                       value: "pinned",
                       testId: "conn-tls-pinned",
-                      label: "Pinned fingerprint",
-                      description: "Trust exactly this one certificate, e.g. Proxmox's self-signed one.",
+                      label: "Pinned fingerprints",
+                      description: "Trust exactly these certificates, e.g. Proxmox's self-signed ones (one per node).",
                     },
                   ]}
                 />
               </Field>
               {form.tls === "pinned" ? (
                 <Field
-                  label="SHA-256 fingerprint"
-                  htmlFor={fid("fingerprint")}
-                  error={err("fingerprint")}
-                  errorTestId={errorTestId("fingerprint")}
-                  hint="Leave it to Test connection to read it from the node, or paste it: AA:BB:…"
+                  label="SHA-256 fingerprints"
+                  htmlFor={fid("fingerprints")}
+                  error={err("fingerprints")}
+                  errorTestId={errorTestId("fingerprints")}
+                  hint="One per line. Leave it to Test connection to read each node's, or paste them: AA:BB:…"
                 >
-                  <input
-                    {...field("fingerprint", true)}
+                  <textarea
+                    {...field("fingerprints", true)}
                     data-testid="conn-fingerprint"
-                    className={`${inputClass} font-mono text-xs`}
+                    className={`${textareaClass} font-mono text-xs`}
+                    rows={Math.min(4, Math.max(2, parseUrls(form.fingerprints).length))}
                     placeholder="AA:BB:CC:…"
                     autoComplete="off"
                     spellCheck={false}
-                    value={form.fingerprint}
-                    onChange={(e) => update({ fingerprint: e.target.value })}
+                    value={form.fingerprints}
+                    onChange={(e) => update({ fingerprints: e.target.value })}
                   />
                 </Field>
               ) : null}

@@ -63,7 +63,7 @@ describe("the token wizard", () => {
     await user.click(within(wizard).getByTestId("wizard-create"));
     const first: TokenWizardInput = {
       urls: ["pve1.example"],
-      fingerprint: null,
+      fingerprints: [],
       timeoutMs: 1000,
       adminUsername: "root@pam",
       adminPassword: "rootpw",

@@ -20,7 +20,7 @@ import { checkboxClass, describedBy, Field, inputClass, RadioList, selectClass }
 /** What the wizard takes over from the connection form. */
 export interface WizardTarget {
   urls: string[];
-  fingerprint: string | null;
+  fingerprints: string[];
   timeoutMs: number;
   /** The connection being edited, whose keychain entry gets the new secret at once. */
   connectionId: string | null;
@@ -122,7 +122,7 @@ function WizardDialog({
 
   const input = (p: TokenProfile): TokenWizardInput => ({
     urls: target.urls,
-    fingerprint: target.fingerprint,
+    fingerprints: target.fingerprints,
     timeoutMs: target.timeoutMs,
     adminUsername: adminUser.trim(),
     adminPassword,

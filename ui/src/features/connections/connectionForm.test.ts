@@ -19,7 +19,7 @@ describe("the connection form", () => {
         id: "c1",
         name: "prod",
         urls: ["https://pve1:8006", "https://pve2:8006"],
-        fingerprint: "AA:BB",
+        fingerprints: ["AA:BB"],
         nodeOrder: ["pve2"],
         timeoutMs: 2000,
       }),
@@ -38,7 +38,7 @@ describe("the connection form", () => {
         tokenId: "",
         tokenSecret: null,
         timeoutMs: 2000,
-        fingerprint: "AA:BB",
+        fingerprints: ["AA:BB"],
         nodeOrder: ["pve2"],
         enabled: true,
       },
@@ -81,9 +81,9 @@ describe("the connection form", () => {
       fields: { timeoutMs: "Enter the timeout in milliseconds, e.g. 1000." },
     });
     expect(buildInput({ ...emptyForm(), timeoutMs: "0" }).ok).toBe(false);
-    const pinned = buildInput({ ...emptyForm(), tls: "pinned", fingerprint: "  " });
+    const pinned = buildInput({ ...emptyForm(), tls: "pinned", fingerprints: "  \n " });
     expect(pinned.ok).toBe(false);
-    expect(!pinned.ok && pinned.fields.fingerprint).toMatch(/SHA-256/);
+    expect(!pinned.ok && pinned.fields.fingerprints).toMatch(/SHA-256/);
   });
 
   it("recognises a whole token by the kind's separator", () => {

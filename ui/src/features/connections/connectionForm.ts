@@ -20,7 +20,8 @@ export interface ConnectionForm {
   tokenSecret: string;
   timeoutMs: string;
   tls: TlsMode;
-  fingerprint: string;
+  /** Pinned SHA-256 fingerprints, one per line (each node of a cluster has its own). */
+  fingerprints: string;
   /** PVE: the nodes the user put in order; the others follow alphabetically. */
   nodeOrder: string[];
   enabled: boolean;
@@ -47,7 +48,7 @@ export function emptyForm(): ConnectionForm {
     tokenSecret: "",
     timeoutMs: String(DEFAULT_TIMEOUT_MS),
     tls: "system",
-    fingerprint: "",
+    fingerprints: "",
     nodeOrder: [],
     enabled: true,
   };
@@ -64,11 +65,22 @@ export function formFromConnection(c: Connection): ConnectionForm {
     tokenId: c.tokenId ?? "",
     tokenSecret: "",
     timeoutMs: String(c.timeoutMs),
-    tls: c.fingerprint ? "pinned" : "system",
-    fingerprint: c.fingerprint ?? "",
+    tls: c.fingerprints.length > 0 ? "pinned" : "system",
+    fingerprints: c.fingerprints.join("\n"),
     nodeOrder: [...c.nodeOrder],
     enabled: c.enabled,
   };
+}
+
+/** The pinned fingerprints of the form, one per non-empty line. */
+export function parsePins(form: ConnectionForm): string[] {
+  return form.tls === "pinned" ? parseUrls(form.fingerprints) : [];
+}
+
+/** Whether two spellings name the same fingerprint (case and colons do not matter). */
+export function sameFingerprint(a: string, b: string): boolean {
+  const norm = (s: string) => s.replace(/[^0-9a-f]/gi, "").toUpperCase();
+  return norm(a) === norm(b);
 }
 
 export function parseUrls(text: string): string[] {
@@ -105,9 +117,9 @@ export function buildInput(form: ConnectionForm): BuiltInput {
   if (!/^\d+$/.test(timeout) || timeoutMs <= 0 || timeoutMs > 600_000) {
     fields.timeoutMs = `Enter the timeout in milliseconds, e.g. ${DEFAULT_TIMEOUT_MS}.`;
   }
-  const fingerprint = form.fingerprint.trim();
-  if (form.tls === "pinned" && fingerprint === "") {
-    fields.fingerprint =
+  const pins = parsePins(form);
+  if (form.tls === "pinned" && pins.length === 0) {
+    fields.fingerprints =
       "Paste the certificate's SHA-256 fingerprint (AA:BB:…), or verify with the system's CAs.";
   }
   if (Object.keys(fields).length > 0) return { ok: false, fields };
@@ -126,7 +138,7 @@ export function buildInput(form: ConnectionForm): BuiltInput {
       tokenId: token ? form.tokenId.trim() : "",
       tokenSecret: token && secret !== "" ? secret : null,
       timeoutMs,
-      fingerprint: form.tls === "pinned" ? fingerprint : null,
+      fingerprints: pins,
       nodeOrder: form.kind === "pve" ? [...form.nodeOrder] : [],
       enabled: form.enabled,
     },

@@ -6,7 +6,7 @@ use proxdeck_secrets::Sensitive;
 use super::{AccessType, ConnectionInput, ConnectionKind, FieldErrors};
 use crate::AppError;
 
-/// A checked form: normalized URLs, the parsed token, the pinned fingerprint in `AA:BB:…`.
+/// A checked form: normalized URLs, the parsed token, the pinned fingerprints in `AA:BB:…`.
 #[derive(Debug)]
 pub struct Validated {
     pub name: String,
@@ -20,7 +20,8 @@ pub struct Validated {
     /// The secret given in the form (password or token secret), if any.
     pub secret: Option<Sensitive<String>>,
     pub timeout_ms: u32,
-    pub fingerprint: Option<String>,
+    /// Pinned certificate fingerprints, `AA:BB:…`, deduplicated; empty: system roots.
+    pub fingerprints: Vec<String>,
     pub node_order: Vec<String>,
     pub enabled: bool,
 }
@@ -210,20 +211,27 @@ fn check(input: &ConnectionInput, secret_required: bool) -> Result<Validated, Ap
         );
     }
 
-    let fingerprint = match input.fingerprint.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(raw) => match normalize_fingerprint_text(raw) {
-            Some(fp) => Some(fp),
+    let mut fingerprints: Vec<String> = Vec::new();
+    for raw in input
+        .fingerprints
+        .iter()
+        .map(|f| f.trim())
+        .filter(|f| !f.is_empty())
+    {
+        match normalize_fingerprint_text(raw) {
+            Some(fp) if !fingerprints.contains(&fp) => fingerprints.push(fp),
+            Some(_) => {}
             None => {
                 flag(
-&mut bad,
-                    "fingerprint",
-                    "a SHA-256 fingerprint is 32 hex pairs, e.g. AA:BB:…:FF; copy it from the node's Certificates panel".into(),
+                    &mut bad,
+                    "fingerprints",
+                    format!(
+                        "`{raw}` is not a SHA-256 fingerprint: it is 32 hex pairs, e.g. AA:BB:…:FF, one per line; copy it from the node's Certificates panel"
+                    ),
                 );
-                None
             }
-        },
-    };
+        }
+    }
 
     let mut node_order: Vec<String> = Vec::new();
     for n in input
@@ -252,7 +260,7 @@ fn check(input: &ConnectionInput, secret_required: bool) -> Result<Validated, Ap
         token_id,
         secret,
         timeout_ms: input.timeout_ms,
-        fingerprint,
+        fingerprints,
         node_order,
         enabled: input.enabled,
     })
@@ -555,7 +563,7 @@ mod tests {
             token_id: String::new(),
             token_secret: None,
             timeout_ms: 1000,
-            fingerprint: None,
+            fingerprints: Vec::new(),
             node_order: vec![],
             enabled: true,
         }
@@ -605,14 +613,14 @@ mod tests {
             username: "root".into(),
             password: None,
             timeout_ms: 50,
-            fingerprint: Some("12:34".into()),
+            fingerprints: vec!["12:34".into()],
             ..form(ConnectionKind::Pve, AccessType::Credential)
         };
         let f = fields(validate_new(&bad));
         assert_eq!(
             f.keys().map(String::as_str).collect::<Vec<_>>(),
             [
-                "fingerprint",
+                "fingerprints",
                 "name",
                 "password",
                 "timeoutMs",
@@ -632,9 +640,9 @@ mod tests {
             f["timeoutMs"]
         );
         assert!(
-            f["fingerprint"].contains("32 hex pairs"),
+            f["fingerprints"].contains("32 hex pairs"),
             "{}",
-            f["fingerprint"]
+            f["fingerprints"]
         );
         // On edit the password may stay empty (the stored one is kept).
         assert!(!fields(validate(&bad)).contains_key("password"));
@@ -804,24 +812,27 @@ mod tests {
             format!(" {} ", FP.replace(':', " ")),
         ] {
             let v = validate(&ConnectionInput {
-                fingerprint: Some(given.clone()),
+                fingerprints: vec![given.clone()],
                 ..form(ConnectionKind::Pve, AccessType::Credential)
             })
             .unwrap();
-            assert_eq!(v.fingerprint.as_deref(), Some(want.as_str()), "{given}");
+            assert_eq!(v.fingerprints, [want.clone()], "{given}");
         }
-        let none = validate(&ConnectionInput {
-            fingerprint: Some("  ".into()),
+        // Blank lines go, duplicates (in any spelling) are kept once, order stays.
+        let other = "11:".repeat(31) + "11";
+        let v = validate(&ConnectionInput {
+            fingerprints: vec!["  ".into(), FP.into(), other.clone(), FP.replace(':', "")],
             ..form(ConnectionKind::Pve, AccessType::Credential)
         })
         .unwrap();
-        assert_eq!(none.fingerprint, None);
+        assert_eq!(v.fingerprints, [want.clone(), other]);
         for bad in [&FP[..FP.len() - 3], "zz:", &format!("{FP}:00")] {
             let f = fields(validate(&ConnectionInput {
-                fingerprint: Some(bad.to_owned()),
+                fingerprints: vec![FP.into(), bad.to_owned()],
                 ..form(ConnectionKind::Pve, AccessType::Credential)
             }));
-            assert!(f["fingerprint"].contains("AA:BB"), "{bad}");
+            assert!(f["fingerprints"].contains("AA:BB"), "{bad}");
+            assert!(f["fingerprints"].contains(bad.trim()), "{bad}");
         }
     }
 

@@ -78,9 +78,10 @@ pub struct ConnectionInput {
     pub token_secret: Option<String>,
     /// Per-request timeout in milliseconds (default 1000).
     pub timeout_ms: u32,
-    /// `AA:BB:…` pins the node certificate by its SHA-256 fingerprint; `None` verifies
-    /// against the system's roots.
-    pub fingerprint: Option<String>,
+    /// Pinned node certificates by SHA-256 fingerprint (`AA:BB:…`), one per certificate the
+    /// user confirmed (each node of a cluster has its own); empty verifies against the
+    /// system's roots.
+    pub fingerprints: Vec<String>,
     /// PVE: node names in display order; nodes not listed follow alphabetically.
     pub node_order: Vec<String>,
     pub enabled: bool,
@@ -105,8 +106,8 @@ pub struct Connection {
     /// Whether the keychain holds the password / token secret.
     pub has_secret: bool,
     pub timeout_ms: u32,
-    /// The pinned SHA-256 certificate fingerprint (`AA:BB:…`); `None`: system roots.
-    pub fingerprint: Option<String>,
+    /// The pinned SHA-256 certificate fingerprints (`AA:BB:…`); empty: system roots.
+    pub fingerprints: Vec<String>,
     pub node_order: Vec<String>,
     pub enabled: bool,
     /// Part of the built-in demo datacenter (served by the simulator inside the app).
@@ -174,7 +175,7 @@ pub async fn add(ctx: &Ctx, input: ConnectionInput) -> Result<Connection, AppErr
         token_id: v.token_id.clone(),
         secret_ref: Some(secret_ref.to_string()),
         timeout_ms: v.timeout_ms,
-        fingerprint: v.fingerprint.clone(),
+        fingerprints: v.fingerprints.clone(),
         node_order: v.node_order.clone(),
         enabled: v.enabled,
         created_at: String::new(),
@@ -202,13 +203,13 @@ pub async fn add(ctx: &Ctx, input: ConnectionInput) -> Result<Connection, AppErr
             "username": stored.username,
             "tokenId": stored.token_id,
             "timeoutMs": stored.timeout_ms,
-            "fingerprint": stored.fingerprint,
+            "fingerprints": stored.fingerprints,
             "nodeOrder": stored.node_order,
             "enabled": stored.enabled,
         }),
     )
     .await?;
-    if let Some(fp) = &stored.fingerprint {
+    for fp in &stored.fingerprints {
         audit_pin(ctx, &stored, fp).await?;
     }
     ctx.emit(CoreEvent::ConnectionsChanged);
@@ -265,7 +266,7 @@ pub async fn update(ctx: &Ctx, id: &str, input: ConnectionInput) -> Result<Conne
         token_id: v.token_id.clone(),
         secret_ref,
         timeout_ms: v.timeout_ms,
-        fingerprint: v.fingerprint.clone(),
+        fingerprints: v.fingerprints.clone(),
         node_order: v.node_order.clone(),
         enabled: v.enabled,
         created_at: old.created_at.clone(),
@@ -302,8 +303,10 @@ pub async fn update(ctx: &Ctx, id: &str, input: ConnectionInput) -> Result<Conne
             details["previousName"] = json!(old.name);
         }
         audit(ctx, "connection.update", &stored.name, details).await?;
-        if let Some(fp) = &stored.fingerprint
-            && stored.fingerprint != old.fingerprint
+        for fp in stored
+            .fingerprints
+            .iter()
+            .filter(|fp| !old.fingerprints.contains(fp))
         {
             audit_pin(ctx, &stored, fp).await?;
         }
@@ -598,7 +601,7 @@ async fn to_connection(ctx: &Ctx, row: ConnectionRow) -> Result<Connection, AppE
         username: row.username,
         token_id: row.token_id,
         timeout_ms: row.timeout_ms,
-        fingerprint: row.fingerprint,
+        fingerprints: row.fingerprints,
         node_order: row.node_order,
         enabled: row.enabled,
         demo: false,
@@ -624,10 +627,7 @@ async fn build_client(ctx: &Ctx, row: &ConnectionRow) -> Result<PveClient, AppEr
             ),
         ));
     };
-    let trust = match &row.fingerprint {
-        Some(fp) => Trust::Pinned(fp.clone()),
-        None => Trust::SystemRoots,
-    };
+    let trust = Trust::from_pins(&row.fingerprints);
     let auth = input::auth_for(
         kind,
         access,
@@ -700,7 +700,7 @@ fn changed_fields(old: &ConnectionRow, new: &ConnectionRow) -> Vec<&'static str>
     note(old.username != new.username, "username");
     note(old.token_id != new.token_id, "tokenId");
     note(old.timeout_ms != new.timeout_ms, "timeoutMs");
-    note(old.fingerprint != new.fingerprint, "fingerprint");
+    note(old.fingerprints != new.fingerprints, "fingerprints");
     note(old.node_order != new.node_order, "nodeOrder");
     note(old.enabled != new.enabled, "enabled");
     out

@@ -41,10 +41,13 @@ pub struct NodeReach {
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct TestReport {
-    /// Set when the certificate is neither trusted by the system nor pinned (or no longer
-    /// matches its pin): the UI shows the trust dialog and tests again with the fingerprint
-    /// pinned. The other fields are then empty.
+    /// Set when a node's certificate is neither trusted by the system nor pinned: the UI
+    /// shows the trust dialog and tests again with the fingerprint added to the pins. The
+    /// other fields (but `nodes`) are then empty.
     pub untrusted_certificate: Option<CertificateInfo>,
+    /// The connection had pins and no node presents any of them any more: the certificate
+    /// changed (the dialog warns) rather than a new node joined (the dialog asks).
+    pub certificate_changed: bool,
     pub nodes: Vec<NodeReach>,
     /// PVE / PBS version (`9.1.2`) and release.
     pub version: Option<String>,
@@ -92,6 +95,7 @@ pub async fn run(
     let username = v.token_id.clone().unwrap_or_else(|| v.username.clone());
     let mut report = TestReport {
         untrusted_certificate: None,
+        certificate_changed: false,
         nodes: Vec::new(),
         version: None,
         cluster_name: None,
@@ -140,19 +144,21 @@ pub async fn run(
     if certificates.is_empty() {
         return Ok(report);
     }
-    let untrusted = certificates.iter().find(|c| match &v.fingerprint {
-        Some(pin) => &c.fingerprint != pin,
-        None => !c.trusted_by_system,
+    let pinned = |c: &CertificateInfo| v.fingerprints.contains(&c.fingerprint);
+    let untrusted = certificates.iter().find(|c| {
+        if v.fingerprints.is_empty() {
+            !c.trusted_by_system
+        } else {
+            !pinned(c)
+        }
     });
     if let Some(c) = untrusted {
         report.untrusted_certificate = Some(c.clone());
+        report.certificate_changed = !v.fingerprints.is_empty() && !certificates.iter().any(pinned);
         return Ok(report);
     }
 
-    let trust = match &v.fingerprint {
-        Some(fp) => Trust::Pinned(fp.clone()),
-        None => Trust::SystemRoots,
-    };
+    let trust = Trust::from_pins(&v.fingerprints);
     let client = PveClient::with_urls(&v.urls, &trust, v.auth(&secret), timeout)?;
     let version = match client.get("/version").await {
         Ok(data) => data,

@@ -54,6 +54,9 @@ pub const CASES: &[Case] = &[
     ("conn_test_refuses_a_swapped_certificate", || {
         Box::pin(test_refuses_a_swapped_certificate())
     }),
+    ("conn_test_asks_for_each_nodes_certificate", || {
+        Box::pin(test_asks_for_each_nodes_certificate())
+    }),
     ("conn_test_on_edit_uses_the_stored_secret", || {
         Box::pin(test_on_edit_uses_the_stored_secret())
     }),
@@ -91,7 +94,7 @@ fn token_input(
         token_id: token.0.into(),
         token_secret: Some(token.1.into()),
         timeout_ms: 3000,
-        fingerprint: fp,
+        fingerprints: fp.into_iter().collect(),
         node_order: vec![],
         enabled: true,
     }
@@ -305,7 +308,7 @@ async fn restart_keeps_connection_and_secret() {
     let listed = connections::list(&ctx).await.unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].id, c.id);
-    assert_eq!(listed[0].fingerprint, c.fingerprint);
+    assert_eq!(listed[0].fingerprints, c.fingerprints);
     assert_eq!(listed[0].urls, c.urls);
     assert!(listed[0].has_secret);
     let client = connections::client(&ctx, &c.id).await.unwrap();
@@ -396,21 +399,18 @@ async fn update_keeps_or_replaces_the_secret() {
     // Unpinning is a change; re-pinning is a pin.
     let mut unpinned = password_input(&sim, "production");
     unpinned.password = None;
-    unpinned.fingerprint = None;
+    unpinned.fingerprints = Vec::new();
     connections::update(&t.ctx, &c.id, unpinned.clone())
         .await
         .unwrap();
-    unpinned.fingerprint = Some(
+    unpinned.fingerprints = vec![
         sim.cluster("prod")
             .fingerprint()
             .to_lowercase()
             .replace(':', ""),
-    );
+    ];
     let repinned = connections::update(&t.ctx, &c.id, unpinned).await.unwrap();
-    assert_eq!(
-        repinned.fingerprint,
-        Some(sim.cluster("prod").fingerprint())
-    );
+    assert_eq!(repinned.fingerprints, [sim.cluster("prod").fingerprint()]);
 
     let rows = audit_without(&t.ctx, &[&secret, wrong, &password]).await;
     assert_eq!(
@@ -643,7 +643,7 @@ async fn test_asks_to_trust_then_reports() {
     let t = test_ctx().await;
     let prod = sim.cluster("prod");
     let mut input = prod_input(&sim, "prod");
-    input.fingerprint = None;
+    input.fingerprints = Vec::new();
     let report = test::run(&t.ctx, input.clone(), None).await.unwrap();
     let cert = report
         .untrusted_certificate
@@ -657,7 +657,7 @@ async fn test_asks_to_trust_then_reports() {
     let probed = test::probe_certificate(&prod.base_url()).await.unwrap();
     assert_eq!(probed, cert);
 
-    input.fingerprint = Some(cert.fingerprint.to_lowercase());
+    input.fingerprints = vec![cert.fingerprint.to_lowercase()];
     let report = test::run(&t.ctx, input, None).await.unwrap();
     assert_eq!(report.untrusted_certificate, None);
     assert!(report.auth_ok, "{report:?}");
@@ -795,9 +795,53 @@ async fn test_refuses_a_swapped_certificate() {
     connections::remove(&t.ctx, &c.id, false).await.unwrap();
 }
 
+/// Two node URLs with different self-signed certificates (two simulated clusters stand in
+/// for two nodes): each is confirmed in turn, and a changed one is told apart from a new one.
+async fn test_asks_for_each_nodes_certificate() {
+    let sim = sim().await;
+    let t = test_ctx().await;
+    let (prod, lab) = (sim.cluster("prod"), sim.cluster("lab"));
+    let mut input = prod_input(&sim, "prod");
+    input.urls = vec![prod.base_url(), lab.base_url()];
+    input.fingerprints = Vec::new();
+    let first = test::run(&t.ctx, input.clone(), None).await.unwrap();
+    let cert = first.untrusted_certificate.expect("the first node asks");
+    assert_eq!(cert.fingerprint, prod.fingerprint());
+    assert!(!first.certificate_changed);
+
+    input.fingerprints.push(cert.fingerprint);
+    let second = test::run(&t.ctx, input.clone(), None).await.unwrap();
+    let cert = second
+        .untrusted_certificate
+        .expect("the second node asks too");
+    assert_eq!(cert.url, lab.base_url());
+    assert_eq!(cert.fingerprint, lab.fingerprint());
+    assert!(!second.certificate_changed, "a new node, not a changed one");
+
+    input.fingerprints.push(cert.fingerprint);
+    let ok = test::run(&t.ctx, input.clone(), None).await.unwrap();
+    assert_eq!(ok.untrusted_certificate, None);
+    assert!(ok.auth_ok, "{ok:?}");
+    let c = connections::add(&t.ctx, input.clone()).await.unwrap();
+    assert_eq!(c.fingerprints, [prod.fingerprint(), lab.fingerprint()]);
+    let pins = audit_rows(&t.ctx)
+        .await
+        .into_iter()
+        .filter(|r| r.entry.action == "certificate.pin")
+        .count();
+    assert_eq!(pins, 2, "one pin row per confirmed certificate");
+
+    // Both nodes re-keyed: nothing pinned matches any more, which is a change.
+    prod.swap_certificate();
+    lab.swap_certificate();
+    let changed = test::run(&t.ctx, input, Some(c.id.clone())).await.unwrap();
+    assert!(changed.untrusted_certificate.is_some());
+    assert!(changed.certificate_changed);
+}
+
 fn prod_input_pinned(sim: &Sim, fingerprint: &str) -> ConnectionInput {
     ConnectionInput {
-        fingerprint: Some(fingerprint.to_owned()),
+        fingerprints: vec![fingerprint.to_owned()],
         ..prod_input(sim, "prod")
     }
 }

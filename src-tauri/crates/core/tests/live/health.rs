@@ -23,7 +23,7 @@ fn input_for(sim: &Sim) -> ConnectionInput {
         token_id: sim.credentials(&c.sim.name).token.unwrap(),
         token_secret: None,
         timeout_ms: 1000,
-        fingerprint: Some(c.fingerprint()),
+        fingerprints: vec![c.fingerprint()],
         node_order: Vec::new(),
         enabled: true,
     }

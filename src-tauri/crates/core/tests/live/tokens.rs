@@ -28,7 +28,7 @@ fn wizard(sim: &Sim, profile: TokenProfile) -> TokenWizardInput {
     let c = &sim.clusters[0];
     TokenWizardInput {
         urls: vec![c.base_url()],
-        fingerprint: Some(c.fingerprint()),
+        fingerprints: vec![c.fingerprint()],
         timeout_ms: 1000,
         admin_username: "root@pam".into(),
         admin_password: sim.credentials(&c.sim.name).password,
@@ -701,7 +701,7 @@ pub const CASES: &[Case] = &[
                         token_id: sim.credentials(&c.sim.name).token.unwrap(),
                         token_secret: None,
                         timeout_ms: 1000,
-                        fingerprint: Some(c.fingerprint()),
+                        fingerprints: vec![c.fingerprint()],
                         node_order: Vec::new(),
                         enabled: true,
                     },
