@@ -99,3 +99,31 @@ describe("About", () => {
     expect(screen.queryByTestId("about-version")).not.toBeInTheDocument();
   });
 });
+
+describe("Health checks", () => {
+  it("saves the interval and shows the back end's range message", async () => {
+    const user = userEvent.setup();
+    renderApp("/settings");
+    const field = await screen.findByTestId("health-interval");
+    await waitFor(() => expect(field).toHaveValue(30));
+
+    await user.clear(field);
+    await user.type(field, "60{Enter}");
+    expect(api.settingsSet).toHaveBeenLastCalledWith({ theme: "system", healthIntervalSecs: 60 });
+
+    vi.mocked(api.settingsSet).mockRejectedValueOnce(
+      new AppErrorException({
+        code: "Invalid",
+        message: "the health check interval is out of range",
+        detail: null,
+        fields: { healthIntervalSecs: "between 5 and 3600 seconds" },
+      }),
+    );
+    await user.clear(field);
+    await user.type(field, "2");
+    await user.tab();
+    expect(api.settingsSet).toHaveBeenLastCalledWith({ theme: "system", healthIntervalSecs: 2 });
+    expect(await screen.findByTestId("field-error-healthIntervalSecs")).toHaveTextContent("between 5 and 3600 seconds");
+    expect(field).toHaveAttribute("aria-invalid", "true");
+  });
+});

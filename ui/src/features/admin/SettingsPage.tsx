@@ -3,6 +3,7 @@ import { ConnectionsSection } from "@/features/connections/ConnectionsSection";
 import { Breadcrumbs } from "@/ui/Breadcrumbs";
 import { AboutSection } from "./AboutSection";
 import { AppearanceSection } from "./AppearanceSection";
+import { HealthSection } from "./HealthSection";
 
 export function SettingsPage() {
   return (
@@ -12,6 +13,7 @@ export function SettingsPage() {
         <div className="mx-auto max-w-4xl space-y-5 px-8 py-8">
           <h1 className="text-xl font-semibold">Settings</h1>
           <ConnectionsSection />
+          <HealthSection />
           <AppearanceSection />
           <AboutSection />
         </div>

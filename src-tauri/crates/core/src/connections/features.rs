@@ -129,8 +129,14 @@ fn yes() -> (bool, Option<String>) {
     (true, None)
 }
 
+/// A "no" with its reason, as a sentence.
 fn no(why: String) -> (bool, Option<String>) {
-    (false, Some(why))
+    let mut chars = why.chars();
+    let sentence = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => why,
+    };
+    (false, Some(sentence))
 }
 
 /// Numeric, component by component: `9.0.13` < `9.1.2` < `10.0`; missing parts count as 0,
