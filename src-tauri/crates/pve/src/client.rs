@@ -526,7 +526,7 @@ impl PveClient {
         if !form.is_empty() {
             let body: String = form
                 .iter()
-                .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+                .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
                 .collect::<Vec<_>>()
                 .join("&");
             req = req
@@ -607,7 +607,9 @@ enum Credentials {
     },
 }
 
-fn encode(s: &str) -> String {
+/// Percent-encodes `s` for a form body or one path segment (`root@pam` → `root%40pam`):
+/// everything but RFC 3986's unreserved characters.
+pub fn percent_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {

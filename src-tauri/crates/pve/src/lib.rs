@@ -29,7 +29,9 @@ mod tls;
 mod transport;
 
 pub use auth::{Auth, PBS_TOKEN_FORMAT, PVE_TOKEN_FORMAT, Product};
-pub use client::{DEFAULT_TIMEOUT, Login, PveClient, RENEW_AFTER, SecondFactor, Stats};
+pub use client::{
+    DEFAULT_TIMEOUT, Login, PveClient, RENEW_AFTER, SecondFactor, Stats, percent_encode,
+};
 pub use error::PveError;
 pub use probe::{PresentedCertificate, probe};
 pub use tls::{Trust, fingerprint_of, normalize_fingerprint};

@@ -101,21 +101,7 @@ impl Store {
         let conn = self.lock();
         conn.execute(
             &format!("INSERT INTO connections ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)"),
-            params![
-                row.id,
-                row.name,
-                row.kind,
-                json_list(&row.urls),
-                row.access,
-                row.username,
-                row.token_id,
-                row.secret_ref,
-                row.timeout_ms,
-                json_list(&row.fingerprints),
-                json_list(&row.node_order),
-                row.enabled,
-                now,
-            ],
+            rusqlite::params_from_iter(row_params(row, &now)),
         )
         .map_err(|e| duplicate_name(e, &row.name))?;
         Ok(ConnectionRow {
@@ -139,21 +125,7 @@ impl Store {
                  username = ?6, token_id = ?7, secret_ref = ?8, timeout_ms = ?9,
                  fingerprints = ?10, node_order = ?11, enabled = ?12, updated_at = ?13
                  WHERE id = ?1",
-                params![
-                    row.id,
-                    row.name,
-                    row.kind,
-                    json_list(&row.urls),
-                    row.access,
-                    row.username,
-                    row.token_id,
-                    row.secret_ref,
-                    row.timeout_ms,
-                    json_list(&row.fingerprints),
-                    json_list(&row.node_order),
-                    row.enabled,
-                    now,
-                ],
+                rusqlite::params_from_iter(row_params(row, &now)),
             )
             .map_err(|e| duplicate_name(e, &row.name))?;
         drop(conn);
@@ -228,6 +200,25 @@ fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<ConnectionRow, Sto
         updated_at: r.get(13)?,
         id,
     }))
+}
+
+/// The row's values as `?1`…`?13` of the INSERT and the UPDATE (`?13`: the time now).
+fn row_params(row: &ConnectionRow, now: &str) -> Vec<Box<dyn rusqlite::ToSql>> {
+    vec![
+        Box::new(row.id.clone()),
+        Box::new(row.name.clone()),
+        Box::new(row.kind.clone()),
+        Box::new(json_list(&row.urls)),
+        Box::new(row.access.clone()),
+        Box::new(row.username.clone()),
+        Box::new(row.token_id.clone()),
+        Box::new(row.secret_ref.clone()),
+        Box::new(row.timeout_ms),
+        Box::new(json_list(&row.fingerprints)),
+        Box::new(json_list(&row.node_order)),
+        Box::new(row.enabled),
+        Box::new(now.to_owned()),
+    ]
 }
 
 /// SQLite's UNIQUE failure on `connections.name`, as an error that names the name.

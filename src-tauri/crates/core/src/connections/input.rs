@@ -816,7 +816,7 @@ mod tests {
                 ..form(ConnectionKind::Pve, AccessType::Credential)
             })
             .unwrap();
-            assert_eq!(v.fingerprints, [want.clone()], "{given}");
+            assert_eq!(v.fingerprints, std::slice::from_ref(&want), "{given}");
         }
         // Blank lines go, duplicates (in any spelling) are kept once, order stays.
         let other = "11:".repeat(31) + "11";

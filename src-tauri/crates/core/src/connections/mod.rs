@@ -665,24 +665,12 @@ async fn delete_api_token(ctx: &Ctx, row: &ConnectionRow) -> Result<(), String> 
     client
         .delete(&format!(
             "/access/users/{}/token/{}",
-            path_segment(user),
-            path_segment(name)
+            proxdeck_pve::percent_encode(user),
+            proxdeck_pve::percent_encode(name)
         ))
         .await
         .map_err(|e| fail(e.to_string()))?;
     Ok(())
-}
-
-/// Percent-encodes one path segment (`root@pam` → `root%40pam`).
-fn path_segment(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// The names (as the form calls them) of the fields that differ.

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use proxdeck_core::connections::health::{self, HealthState, MonitorOptions};
-use proxdeck_core::connections::{self, AccessType, ConnectionInput, ConnectionKind};
+use proxdeck_core::connections::{self, ConnectionInput};
 use proxdeck_core::events::{CoreEvent, HealthChange};
 use proxdeck_sim::{Fault, FaultRule, Sim};
 
@@ -12,21 +12,7 @@ use crate::common::{Case, Recorder, keychain_entries, open_ctx, sim, test_ctx};
 
 /// A token connection to the sim's first cluster, its certificate pinned.
 fn input_for(sim: &Sim) -> ConnectionInput {
-    let c = &sim.clusters[0];
-    ConnectionInput {
-        name: format!("health-{}", c.sim.name),
-        kind: ConnectionKind::Pve,
-        urls: vec![c.base_url()],
-        access: AccessType::ApiToken,
-        username: String::new(),
-        password: None,
-        token_id: sim.credentials(&c.sim.name).token.unwrap(),
-        token_secret: None,
-        timeout_ms: 1000,
-        fingerprints: vec![c.fingerprint()],
-        node_order: Vec::new(),
-        enabled: true,
-    }
+    crate::common::token_connection(sim, &format!("health-{}", sim.clusters[0].sim.name))
 }
 
 fn health_changes(events: &Recorder) -> Vec<HealthChange> {

@@ -683,31 +683,12 @@ pub const CASES: &[Case] = &[
         "token_secret_goes_to_the_keychain_of_a_saved_connection",
         || {
             Box::pin(async {
-                use proxdeck_core::connections::{
-                    self, AccessType, ConnectionInput, ConnectionKind,
-                };
+                use proxdeck_core::connections;
                 let t = test_ctx().await;
                 let sim = sim().await;
-                let c = &sim.clusters[0];
-                let conn = connections::add(
-                    &t.ctx,
-                    ConnectionInput {
-                        name: "prod".into(),
-                        kind: ConnectionKind::Pve,
-                        urls: vec![c.base_url()],
-                        access: AccessType::ApiToken,
-                        username: String::new(),
-                        password: None,
-                        token_id: sim.credentials(&c.sim.name).token.unwrap(),
-                        token_secret: None,
-                        timeout_ms: 1000,
-                        fingerprints: vec![c.fingerprint()],
-                        node_order: Vec::new(),
-                        enabled: true,
-                    },
-                )
-                .await
-                .unwrap();
+                let conn = connections::add(&t.ctx, crate::common::token_connection(&sim, "prod"))
+                    .await
+                    .unwrap();
                 let mut input = wizard(&sim, TokenProfile::FullAdmin);
                 input.connection_id = Some(conn.id.clone());
                 let created = tokens::create(&t.ctx, input).await.unwrap();
