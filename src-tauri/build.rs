@@ -22,6 +22,19 @@ fn main() {
             "token_wizard_choices",
             "token_create",
             "connection_check",
+            "inventory_snapshot",
+            "inventory_refresh_now",
+            "window_visibility",
+            "tasks_recent",
+            "task_log",
+            "pbs_datastores",
+            "pbs_snapshots",
+            "backup_coverage",
+            "monitor_cluster_summary",
+            "monitor_node_status",
+            "monitor_guest_summary",
+            "monitor_storage_status",
+            "monitor_rrd",
         ]));
     if let Err(e) = tauri_build::try_build(attributes) {
         panic!("tauri-build failed: {e:#}");

@@ -27,11 +27,25 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::connections::token_wizard_choices,
             commands::connections::token_create,
             commands::connections::connection_check,
+            commands::inventory::inventory_snapshot,
+            commands::inventory::inventory_refresh_now,
+            commands::inventory::window_visibility,
+            commands::tasks::tasks_recent,
+            commands::tasks::task_log,
+            commands::pbs::pbs_datastores,
+            commands::pbs::pbs_snapshots,
+            commands::pbs::backup_coverage,
+            commands::monitor::monitor_cluster_summary,
+            commands::monitor::monitor_node_status,
+            commands::monitor::monitor_guest_summary,
+            commands::monitor::monitor_storage_status,
+            commands::monitor::monitor_rrd,
         ])
         .events(collect_events![
             events::SettingsChanged,
             events::ConnectionsChanged,
-            events::HealthChanged
+            events::HealthChanged,
+            events::InventoryChanged
         ])
 }
 

@@ -1,6 +1,7 @@
 //! Typed events to the UI: each core event becomes a tauri-specta event.
 
 use proxdeck_core::events::{CoreEvent, EventSink, HealthChange};
+use proxdeck_core::inventory::InventoryDelta;
 use proxdeck_core::settings::Settings;
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -17,6 +18,10 @@ pub struct ConnectionsChanged;
 /// A connection's health changed.
 #[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
 pub struct HealthChanged(pub HealthChange);
+
+/// What changed in a cluster's inventory: apply it to the tree.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
+pub struct InventoryChanged(pub InventoryDelta);
 
 pub struct TauriEvents {
     handle: tauri::AppHandle,
@@ -37,6 +42,7 @@ impl EventSink for TauriEvents {
                 crate::notify::health(&self.handle, &change);
                 HealthChanged(change).emit(&self.handle)
             }
+            CoreEvent::InventoryChanged(delta) => InventoryChanged(delta).emit(&self.handle),
         };
         if let Err(e) = sent {
             tracing::warn!(error = %e, "could not send an event to the window");

@@ -44,6 +44,10 @@ impl AppState {
                 Arc::clone(ctx),
                 Default::default(),
             ));
+            tauri::async_runtime::spawn(proxdeck_core::inventory::run_refresher(
+                Arc::clone(ctx),
+                Default::default(),
+            ));
             let demo_ctx = Arc::clone(ctx);
             tauri::async_runtime::spawn(async move {
                 if let Err(e) = proxdeck_core::demo::open_if_asked(&demo_ctx).await {
@@ -59,5 +63,10 @@ impl AppState {
 
     pub fn ctx(&self) -> Result<&Ctx, AppError> {
         self.ctx.as_deref().map_err(Clone::clone)
+    }
+
+    /// The context as a shared handle, for work that spawns tasks.
+    pub fn ctx_arc(&self) -> Result<Arc<Ctx>, AppError> {
+        self.ctx.clone()
     }
 }

@@ -2,4 +2,8 @@
 
 pub mod app;
 pub mod connections;
+pub mod inventory;
+pub mod monitor;
+pub mod pbs;
 pub mod settings;
+pub mod tasks;

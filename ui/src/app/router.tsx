@@ -5,6 +5,7 @@ import {
   createRootRoute,
   createRoute,
   createRouter,
+  lazyRouteComponent,
   type RouterHistory,
 } from "@tanstack/react-router";
 import { SettingsPage } from "@/features/admin/SettingsPage";
@@ -25,7 +26,61 @@ const settingsRoute = createRoute({
   component: SettingsPage,
 });
 
-const routeTree = rootRoute.addChildren([datacenterRoute, settingsRoute]);
+const guestsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/guests",
+  component: lazyRouteComponent(() => import("@/features/guests/GuestsPage"), "GuestsPage"),
+});
+
+// Backup Server pages load on first visit, keeping the main bundle small.
+const pbsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/pbs/$conn",
+  component: lazyRouteComponent(() => import("@/features/pbs/PbsPage"), "PbsPage"),
+});
+
+const coverageRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/backups/coverage",
+  component: lazyRouteComponent(() => import("@/features/pbs/CoveragePage"), "CoveragePage"),
+});
+
+// Summary pages (and their uPlot charts) load on first visit, keeping the main bundle small.
+const connectionSummaryRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/c/$conn",
+  component: lazyRouteComponent(() => import("@/features/summary/ConnectionSummaryPage"), "ConnectionSummaryPage"),
+});
+
+const nodeSummaryRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/c/$conn/node/$node",
+  component: lazyRouteComponent(() => import("@/features/summary/NodeSummaryPage"), "NodeSummaryPage"),
+});
+
+const guestSummaryRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/c/$conn/guest/$vmid",
+  component: lazyRouteComponent(() => import("@/features/summary/GuestSummaryPage"), "GuestSummaryPage"),
+});
+
+const storageSummaryRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/c/$conn/storage/$node/$storage",
+  component: lazyRouteComponent(() => import("@/features/summary/StorageSummaryPage"), "StorageSummaryPage"),
+});
+
+const routeTree = rootRoute.addChildren([
+  connectionSummaryRoute,
+  nodeSummaryRoute,
+  guestSummaryRoute,
+  storageSummaryRoute,
+  pbsRoute,
+  coverageRoute,
+  datacenterRoute,
+  settingsRoute,
+  guestsRoute,
+]);
 
 export function createAppRouter(history: RouterHistory = createHashHistory()) {
   return createRouter({ routeTree, history, defaultPreload: false });

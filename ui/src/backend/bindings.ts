@@ -43,12 +43,39 @@ export const commands = {
 	tokenCreate: (input: TokenWizardInput_Deserialize) => typedError<CreatedToken, AppError_Serialize>(__TAURI_INVOKE("token_create", { input })),
 	/**  Checks a connection's health now instead of waiting for the next interval. */
 	connectionCheck: (id: string) => typedError<Health_Serialize, AppError_Serialize>(__TAURI_INVOKE("connection_check", { id })),
+	/**  The last-known inventory of every enabled cluster (from the cache at start, stale). */
+	inventorySnapshot: () => typedError<ConnectionInventory_Serialize[], AppError_Serialize>(__TAURI_INVOKE("inventory_snapshot")),
+	/**  Refreshes every enabled cluster now; changes arrive as `InventoryChanged` events. */
+	inventoryRefreshNow: () => typedError<RefreshReport, AppError_Serialize>(__TAURI_INVOKE("inventory_refresh_now")),
+	/**  The window became visible (refresh often, at once) or hidden (refresh rarely). */
+	windowVisibility: (visible: boolean) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("window_visibility", { visible })),
+	/**  Recent tasks of every enabled cluster, newest first, and the clusters that failed. */
+	tasksRecent: (limit: number) => typedError<TaskList_Serialize, AppError_Serialize>(__TAURI_INVOKE("tasks_recent", { limit })),
+	/**  A page of a task's log from line `start` (0-based), and whether the task still runs. */
+	taskLog: (connectionId: string, node: string, upid: string, start: number) => typedError<TaskLog_Serialize, AppError_Serialize>(__TAURI_INVOKE("task_log", { connectionId, node, upid, start })),
+	/**  The datastores of a backup server with usage, estimated full date and GC state. */
+	pbsDatastores: (connectionId: string) => typedError<Datastore_Serialize[], AppError_Serialize>(__TAURI_INVOKE("pbs_datastores", { connectionId })),
+	/**  The backup groups of a datastore with their snapshots. */
+	pbsSnapshots: (connectionId: string, store: string) => typedError<BackupGroup_Serialize[], AppError_Serialize>(__TAURI_INVOKE("pbs_snapshots", { connectionId, store })),
+	/**  Every PVE guest and its newest backup; `days` is the window a backup must fall in. */
+	backupCoverage: (days: number) => typedError<Coverage_Serialize, AppError_Serialize>(__TAURI_INVOKE("backup_coverage", { days })),
+	/**  A cluster at a glance: members, quorum, guests, CPU/memory/storage use. */
+	monitorClusterSummary: (conn: string) => typedError<ClusterSummary_Serialize, AppError_Serialize>(__TAURI_INVOKE("monitor_cluster_summary", { conn })),
+	/**  A node's status: load, CPU, memory, swap, root disk, uptime, versions. */
+	monitorNodeStatus: (conn: string, node: string) => typedError<NodeStatus, AppError_Serialize>(__TAURI_INVOKE("monitor_node_status", { conn, node })),
+	/**  A guest's status, configuration summary and addresses. */
+	monitorGuestSummary: (conn: string, node: string, kind: GuestType, vmid: number) => typedError<GuestSummary_Serialize, AppError_Serialize>(__TAURI_INVOKE("monitor_guest_summary", { conn, node, kind, vmid })),
+	/**  A storage's usage and content types on a node. */
+	monitorStorageStatus: (conn: string, node: string, storage: string) => typedError<StorageStatus, AppError_Serialize>(__TAURI_INVOKE("monitor_storage_status", { conn, node, storage })),
+	/**  RRD history of a node or guest. */
+	monitorRrd: (conn: string, target: RrdTarget, timeframe: RrdTimeframe, cf: RrdCf) => typedError<RrdPoint[], AppError_Serialize>(__TAURI_INVOKE("monitor_rrd", { conn, target, timeframe, cf })),
 };
 
 /** Events */
 export const events = {
 	connectionsChanged: makeEvent<ConnectionsChanged, ConnectionsChanged>("connections-changed"),
 	healthChanged: makeEvent<HealthChanged_Serialize, HealthChanged_Deserialize>("health-changed"),
+	inventoryChanged: makeEvent<InventoryChanged_Serialize, InventoryChanged_Deserialize>("inventory-changed"),
 	settingsChanged: makeEvent<SettingsChanged, SettingsChanged>("settings-changed"),
 };
 
@@ -104,6 +131,35 @@ export type AppInfo = {
 	os: string,
 };
 
+/**  A backup group: the snapshots of one guest (or host) in a datastore. */
+export type BackupGroup = BackupGroup_Serialize | BackupGroup_Deserialize;
+
+/**  A backup group: the snapshots of one guest (or host) in a datastore. */
+export type BackupGroup_Deserialize = {
+	/**  `vm`, `ct` or `host`. */
+	backupType: string,
+	/**  The VMID for `vm` and `ct`. */
+	backupId: string,
+	lastBackup?: number | null,
+	count: number,
+	owner?: string | null,
+	/**  Newest first. */
+	snapshots: Snapshot_Deserialize[],
+};
+
+/**  A backup group: the snapshots of one guest (or host) in a datastore. */
+export type BackupGroup_Serialize = {
+	/**  `vm`, `ct` or `host`. */
+	backupType: string,
+	/**  The VMID for `vm` and `ct`. */
+	backupId: string,
+	lastBackup: number | null,
+	count: number,
+	owner: string | null,
+	/**  Newest first. */
+	snapshots: Snapshot_Serialize[],
+};
+
 /**  A node certificate as the trust dialog shows it. */
 export type CertificateInfo = {
 	url: string,
@@ -114,6 +170,68 @@ export type CertificateInfo = {
 	/**  RFC 3339. */
 	notAfter: string,
 	trustedBySystem: boolean,
+};
+
+/**  A cluster member as `/cluster/status` sees it. */
+export type ClusterNode = ClusterNode_Serialize | ClusterNode_Deserialize;
+
+/**  A cluster member as `/cluster/status` sees it. */
+export type ClusterNode_Deserialize = {
+	name: string,
+	online: boolean,
+	ip?: string | null,
+};
+
+/**  A cluster member as `/cluster/status` sees it. */
+export type ClusterNode_Serialize = {
+	name: string,
+	online: boolean,
+	ip: string | null,
+};
+
+/**  A cluster at a glance: members, quorum, guests and resource use. */
+export type ClusterSummary = ClusterSummary_Serialize | ClusterSummary_Deserialize;
+
+/**  A cluster at a glance: members, quorum, guests and resource use. */
+export type ClusterSummary_Deserialize = {
+	/**  The cluster's name; `None` for a standalone node. */
+	name?: string | null,
+	/**  Whether the cluster has quorum; a standalone node always does. */
+	quorate: boolean,
+	nodes: ClusterNode_Deserialize[],
+	nodesOnline: number,
+	guestsRunning: number,
+	/**  Guests, not counting templates. */
+	guestsTotal: number,
+	/**  CPUs in use out of the online nodes' CPUs. */
+	cpu: UsedTotal,
+	memory: UsedTotal,
+	/**  Storage use, shared storages counted once. */
+	storage: UsedTotal,
+};
+
+/**  A cluster at a glance: members, quorum, guests and resource use. */
+export type ClusterSummary_Serialize = {
+	/**  The cluster's name; `None` for a standalone node. */
+	name: string | null,
+	/**  Whether the cluster has quorum; a standalone node always does. */
+	quorate: boolean,
+	nodes: ClusterNode_Serialize[],
+	nodesOnline: number,
+	guestsRunning: number,
+	/**  Guests, not counting templates. */
+	guestsTotal: number,
+	/**  CPUs in use out of the online nodes' CPUs. */
+	cpu: UsedTotal,
+	memory: UsedTotal,
+	/**  Storage use, shared storages counted once. */
+	storage: UsedTotal,
+};
+
+/**  A `key: value` line of a guest's configuration (a disk, a network device). */
+export type ConfigLine = {
+	key: string,
+	value: string,
 };
 
 /**  A connection as the UI sees it. Never carries a secret. */
@@ -190,6 +308,50 @@ export type ConnectionInput_Serialize = {
 	enabled: boolean,
 };
 
+/**
+ *  What the UI paints for one cluster connection: its last-known resources and how fresh
+ *  they are.
+ */
+export type ConnectionInventory = ConnectionInventory_Serialize | ConnectionInventory_Deserialize;
+
+/**
+ *  What the UI paints for one cluster connection: its last-known resources and how fresh
+ *  they are.
+ */
+export type ConnectionInventory_Deserialize = {
+	connectionId: string,
+	resources: Resource_Deserialize[],
+	/**  When `resources` was fetched (RFC 3339); `None`: never fetched yet. */
+	fetchedAt?: string | null,
+	/**
+	 *  The resources are the last-known state, not the current one: the last refresh failed
+	 *  or none has succeeded since the app started (they come from the cache). Show them
+	 *  greyed with their age, and disable actions on them.
+	 */
+	stale: boolean,
+	/**  Why the last refresh failed. */
+	error?: string | null,
+};
+
+/**
+ *  What the UI paints for one cluster connection: its last-known resources and how fresh
+ *  they are.
+ */
+export type ConnectionInventory_Serialize = {
+	connectionId: string,
+	resources: Resource_Serialize[],
+	/**  When `resources` was fetched (RFC 3339); `None`: never fetched yet. */
+	fetchedAt: string | null,
+	/**
+	 *  The resources are the last-known state, not the current one: the last refresh failed
+	 *  or none has succeeded since the app started (they come from the cache). Show them
+	 *  greyed with their age, and disable actions on them.
+	 */
+	stale: boolean,
+	/**  Why the last refresh failed. */
+	error: string | null,
+};
+
 export type ConnectionKind = 
 /**  A Proxmox VE cluster (or single node), API on port 8006. */
 "pve" | 
@@ -251,6 +413,71 @@ export type Connection_Serialize = {
 /**  A connection was added, changed, enabled, disabled or removed: refetch the list. */
 export type ConnectionsChanged = null;
 
+/**  Backup coverage of every PVE guest (templates excluded). */
+export type Coverage = Coverage_Serialize | Coverage_Deserialize;
+
+/**  A connection that could not be read for the coverage. */
+export type CoverageFailure = {
+	connectionId: string,
+	connection: string,
+	message: string,
+};
+
+/**  One PVE guest and its newest backup on any known backup server. */
+export type CoverageRow = CoverageRow_Serialize | CoverageRow_Deserialize;
+
+/**  One PVE guest and its newest backup on any known backup server. */
+export type CoverageRow_Deserialize = {
+	connectionId: string,
+	connection: string,
+	vmid: number,
+	name?: string | null,
+	/**  `qemu` or `lxc`. */
+	kind: string,
+	node?: string | null,
+	lastBackup?: number | null,
+	/**  Where the newest backup is: `server / datastore`. */
+	lastBackupOn?: string | null,
+	backedUpWithin: boolean,
+};
+
+/**  One PVE guest and its newest backup on any known backup server. */
+export type CoverageRow_Serialize = {
+	connectionId: string,
+	connection: string,
+	vmid: number,
+	name: string | null,
+	/**  `qemu` or `lxc`. */
+	kind: string,
+	node: string | null,
+	lastBackup: number | null,
+	/**  Where the newest backup is: `server / datastore`. */
+	lastBackupOn: string | null,
+	backedUpWithin: boolean,
+};
+
+/**  Backup coverage of every PVE guest (templates excluded). */
+export type Coverage_Deserialize = {
+	days: number,
+	/**  Unix seconds the check was made at. */
+	checkedAt: number | null,
+	/**  Every guest, those without a backup within `days` first. */
+	rows: CoverageRow_Deserialize[],
+	/**  Connections that did not answer: a guest may have a backup there. */
+	failed: CoverageFailure[],
+};
+
+/**  Backup coverage of every PVE guest (templates excluded). */
+export type Coverage_Serialize = {
+	days: number,
+	/**  Unix seconds the check was made at. */
+	checkedAt: number | null,
+	/**  Every guest, those without a backup within `days` first. */
+	rows: CoverageRow_Serialize[],
+	/**  Connections that did not answer: a guest may have a backup there. */
+	failed: CoverageFailure[],
+};
+
 /**  What the wizard created. `secret` is shown once in the copy dialog. */
 export type CreatedToken = {
 	/**  `proxdeck@pve!proxdeck` */
@@ -261,6 +488,43 @@ export type CreatedToken = {
 	acls: AclGrant[],
 	/**  Whether the secret was stored in the keychain for `connection_id`. */
 	storedInKeychain: boolean,
+};
+
+/**  One datastore of a backup server. */
+export type Datastore = Datastore_Serialize | Datastore_Deserialize;
+
+/**  One datastore of a backup server. */
+export type Datastore_Deserialize = {
+	name: string,
+	/**  Bytes; `None` when this login may not see the figures. */
+	total?: number | null,
+	used?: number | null,
+	avail?: number | null,
+	/**
+	 *  Unix seconds when the store is expected to be full at the current growth; `None`
+	 *  when not growing or not enough history.
+	 */
+	estimatedFullDate?: number | null,
+	gc?: GcInfo_Deserialize | null,
+	/**  Why the store's figures could not be read. */
+	error?: string | null,
+};
+
+/**  One datastore of a backup server. */
+export type Datastore_Serialize = {
+	name: string,
+	/**  Bytes; `None` when this login may not see the figures. */
+	total: number | null,
+	used: number | null,
+	avail: number | null,
+	/**
+	 *  Unix seconds when the store is expected to be full at the current growth; `None`
+	 *  when not growing or not enough history.
+	 */
+	estimatedFullDate: number | null,
+	gc: GcInfo_Serialize | null,
+	/**  Why the store's figures could not be read. */
+	error: string | null,
 };
 
 /**
@@ -335,6 +599,129 @@ export type Feature_Serialize = {
 	why: string | null,
 };
 
+/**  The last (or current) garbage collection of a datastore. */
+export type GcInfo = GcInfo_Serialize | GcInfo_Deserialize;
+
+/**  The last (or current) garbage collection of a datastore. */
+export type GcInfo_Deserialize = {
+	/**  The task of the last run. */
+	upid?: string | null,
+	/**  `ok`, or the error of the last run; `None` when it never ran. */
+	lastRunState?: string | null,
+	lastRunEndtime?: number | null,
+	nextRun?: number | null,
+	schedule?: string | null,
+	removedBytes?: number | null,
+	pendingBytes?: number | null,
+	diskBytes?: number | null,
+};
+
+/**  The last (or current) garbage collection of a datastore. */
+export type GcInfo_Serialize = {
+	/**  The task of the last run. */
+	upid: string | null,
+	/**  `ok`, or the error of the last run; `None` when it never ran. */
+	lastRunState: string | null,
+	lastRunEndtime: number | null,
+	nextRun: number | null,
+	schedule: string | null,
+	removedBytes: number | null,
+	pendingBytes: number | null,
+	diskBytes: number | null,
+};
+
+/**  One network interface a guest reports, with its addresses (`ip/prefix`). */
+export type GuestInterface = GuestInterface_Serialize | GuestInterface_Deserialize;
+
+/**  One network interface a guest reports, with its addresses (`ip/prefix`). */
+export type GuestInterface_Deserialize = {
+	name: string,
+	mac?: string | null,
+	addresses: string[],
+};
+
+/**  One network interface a guest reports, with its addresses (`ip/prefix`). */
+export type GuestInterface_Serialize = {
+	name: string,
+	mac: string | null,
+	addresses: string[],
+};
+
+/**  How guests are sorted under their node in the tree. */
+export type GuestOrder = 
+/**  By VM id (the default). */
+"vmid" | 
+/**  By name. */
+"name";
+
+/**  Status and configuration of a guest, and its addresses when it can tell them. */
+export type GuestSummary = GuestSummary_Serialize | GuestSummary_Deserialize;
+
+/**  Status and configuration of a guest, and its addresses when it can tell them. */
+export type GuestSummary_Deserialize = {
+	vmid: number,
+	node: string,
+	kind: GuestType,
+	name?: string | null,
+	/**  `running`, `stopped`, …; for a VM the QMP status (`paused`) wins over `running`. */
+	status: string,
+	template: boolean,
+	lock?: string | null,
+	/**  HA state, when the guest is HA-managed. */
+	haState?: string | null,
+	uptime: number | null,
+	/**  CPU use, 0..1 of the guest's CPUs. */
+	cpu: number | null,
+	cpus: number | null,
+	memory: UsedTotal,
+	disk: UsedTotal,
+	cores?: number | null,
+	sockets?: number | null,
+	memoryMib?: number | null,
+	ostype?: string | null,
+	description?: string | null,
+	disks: ConfigLine[],
+	nets: ConfigLine[],
+	/**  Whether the QEMU guest agent is enabled in the config (always false for containers). */
+	agent: boolean,
+	/**  The guest's interfaces, when it is running and reports them; `None` otherwise. */
+	interfaces?: GuestInterface_Deserialize[] | null,
+};
+
+/**  Status and configuration of a guest, and its addresses when it can tell them. */
+export type GuestSummary_Serialize = {
+	vmid: number,
+	node: string,
+	kind: GuestType,
+	name: string | null,
+	/**  `running`, `stopped`, …; for a VM the QMP status (`paused`) wins over `running`. */
+	status: string,
+	template: boolean,
+	lock: string | null,
+	/**  HA state, when the guest is HA-managed. */
+	haState: string | null,
+	uptime: number | null,
+	/**  CPU use, 0..1 of the guest's CPUs. */
+	cpu: number | null,
+	cpus: number | null,
+	memory: UsedTotal,
+	disk: UsedTotal,
+	cores: number | null,
+	sockets: number | null,
+	memoryMib: number | null,
+	ostype: string | null,
+	description: string | null,
+	disks: ConfigLine[],
+	nets: ConfigLine[],
+	/**  Whether the QEMU guest agent is enabled in the config (always false for containers). */
+	agent: boolean,
+	/**  The guest's interfaces, when it is running and reports them; `None` otherwise. */
+	interfaces: GuestInterface_Serialize[] | null,
+};
+
+/**  A PVE guest type. */
+export type GuestType = "qemu" | "lxc";
+
 export type Health = Health_Serialize | Health_Deserialize;
 
 /**  A connection's health moved from one state to another. */
@@ -407,6 +794,69 @@ export type Health_Serialize = {
 	message: string | null,
 };
 
+/**  What changed in a cluster's inventory: apply it to the tree. */
+export type InventoryChanged = InventoryChanged_Serialize | InventoryChanged_Deserialize;
+
+/**  What changed in a cluster's inventory: apply it to the tree. */
+export type InventoryChanged_Deserialize = InventoryDelta_Deserialize;
+
+/**  What changed in a cluster's inventory: apply it to the tree. */
+export type InventoryChanged_Serialize = InventoryDelta_Serialize;
+
+/**
+ *  What changed in one connection's inventory since the previous event: apply it to the
+ *  tree instead of reloading it. Resources are matched by `id`. A change of only a
+ *  resource's `uptime` is not a change (it grows with the clock).
+ */
+export type InventoryDelta = InventoryDelta_Serialize | InventoryDelta_Deserialize;
+
+/**
+ *  What changed in one connection's inventory since the previous event: apply it to the
+ *  tree instead of reloading it. Resources are matched by `id`. A change of only a
+ *  resource's `uptime` is not a change (it grows with the clock).
+ */
+export type InventoryDelta_Deserialize = {
+	connectionId: string,
+	/**  When the connection's resources were fetched (RFC 3339), after this change. */
+	fetchedAt?: string | null,
+	/**  See [`ConnectionInventory::stale`]. */
+	stale: boolean,
+	error?: string | null,
+	/**  Resources that appeared (a new guest, a node joined). */
+	added: Resource_Deserialize[],
+	/**  Resources whose fields changed (a guest started, a node went offline), whole. */
+	changed: Resource_Deserialize[],
+	/**  Ids of resources that disappeared. */
+	removed: string[],
+};
+
+/**
+ *  What changed in one connection's inventory since the previous event: apply it to the
+ *  tree instead of reloading it. Resources are matched by `id`. A change of only a
+ *  resource's `uptime` is not a change (it grows with the clock).
+ */
+export type InventoryDelta_Serialize = {
+	connectionId: string,
+	/**  When the connection's resources were fetched (RFC 3339), after this change. */
+	fetchedAt: string | null,
+	/**  See [`ConnectionInventory::stale`]. */
+	stale: boolean,
+	error: string | null,
+	/**  Resources that appeared (a new guest, a node joined). */
+	added: Resource_Serialize[],
+	/**  Resources whose fields changed (a guest started, a node went offline), whole. */
+	changed: Resource_Serialize[],
+	/**  Ids of resources that disappeared. */
+	removed: string[],
+};
+
+/**  One line of a task log. */
+export type LogLine = {
+	/**  1-based line number. */
+	n: number,
+	t: string,
+};
+
 /**  One node URL and whether it answered. */
 export type NodeReach = NodeReach_Serialize | NodeReach_Deserialize;
 
@@ -424,6 +874,37 @@ export type NodeReach_Serialize = {
 	reachable: boolean,
 	/**  Why not, when not. */
 	error: string | null,
+};
+
+/**  `/nodes/{node}/status`, typed. */
+export type NodeStatus = {
+	node: string,
+	/**  CPU use, 0..1 of all CPUs. */
+	cpu: number | null,
+	cpus: number,
+	sockets: number,
+	cpuModel: string,
+	/**  Load average over 1, 5 and 15 minutes. */
+	loadavg: (number | null)[],
+	memory: UsedTotal,
+	swap: UsedTotal,
+	rootfs: UsedTotal,
+	/**  Seconds since boot. */
+	uptime: number | null,
+	pveVersion: string,
+	kernelVersion: string,
+};
+
+/**  What one refresh of every enabled cluster did. */
+export type RefreshReport = {
+	/**  Cluster connections refreshed (enabled PVE connections). */
+	connections: number,
+	/**  API requests sent: one `/cluster/resources` per connection that had a client. */
+	requests: number,
+	/**  Connections whose refresh failed (now stale). */
+	failed: number,
+	/**  Wall time of the whole refresh, in milliseconds. */
+	tookMs: number,
 };
 
 /**  What removing a connection did. */
@@ -506,6 +987,24 @@ export type Resource_Serialize = {
 	uptime: number | null,
 };
 
+/**  How a bucket consolidates its samples. */
+export type RrdCf = "AVERAGE" | "MAX";
+
+/**
+ *  One bucket of an RRD series: its start (unix seconds) and each data source's value,
+ *  `None` where nothing was recorded (the node or guest was down).
+ */
+export type RrdPoint = {
+	time: number | null,
+	values: { [key in string]: number | null },
+};
+
+/**  Whose history to read. */
+export type RrdTarget = { type: "node"; node: string } | { type: "guest"; node: string; kind: GuestType; vmid: number };
+
+/**  The span an RRD graph covers; PVE picks the resolution from it. */
+export type RrdTimeframe = "hour" | "day" | "week" | "month" | "year";
+
 export type Settings = {
 	theme: Theme,
 	/**
@@ -513,10 +1012,144 @@ export type Settings = {
 	 *  failure the next checks come sooner (5 s, 10 s, 20 s…) up to this.
 	 */
 	healthIntervalSecs: number,
+	/**  Seconds between inventory refreshes while the window is visible (2–300, default 5). */
+	refreshVisibleSecs: number,
+	/**
+	 *  Seconds between inventory refreshes while the window is hidden or minimised
+	 *  (10–3600, default 60).
+	 */
+	refreshHiddenSecs: number,
+	/**  How guests are sorted in the tree. */
+	guestOrder: GuestOrder,
 };
 
 /**  The settings changed; the payload is what is now in force. */
 export type SettingsChanged = Settings;
+
+/**  One snapshot of a backup group. */
+export type Snapshot = Snapshot_Serialize | Snapshot_Deserialize;
+
+/**  One snapshot of a backup group. */
+export type Snapshot_Deserialize = {
+	/**  Unix seconds. */
+	time: number | null,
+	size?: number | null,
+	/**  `ok`, `failed`, or `None` when not verified. */
+	verification?: string | null,
+	protected: boolean,
+};
+
+/**  One snapshot of a backup group. */
+export type Snapshot_Serialize = {
+	/**  Unix seconds. */
+	time: number | null,
+	size: number | null,
+	/**  `ok`, `failed`, or `None` when not verified. */
+	verification: string | null,
+	protected: boolean,
+};
+
+/**  `/nodes/{node}/storage/{storage}/status`, typed. */
+export type StorageStatus = {
+	storage: string,
+	node: string,
+	/**  The storage plugin: `dir`, `zfspool`, `rbd`, `pbs`, … */
+	kind: string,
+	active: boolean,
+	enabled: boolean,
+	shared: boolean,
+	content: string[],
+	usage: UsedTotal,
+	avail: number | null,
+};
+
+/**  One task as the task bar shows it. */
+export type TaskEntry = TaskEntry_Serialize | TaskEntry_Deserialize;
+
+/**  One task as the task bar shows it. */
+export type TaskEntry_Deserialize = {
+	connectionId: string,
+	connectionName: string,
+	upid: string,
+	node: string,
+	/**  PVE's task type (`qmstart`, `vzdump`, …). */
+	kind: string,
+	/**  The object the task works on (a VMID, a storage…); may be empty. */
+	id: string,
+	user: string,
+	/**  Unix seconds. */
+	starttime: number | null,
+	endtime?: number | null,
+	/**  `running`, `OK`, or the error text (`WARNINGS: 2` counts as finished with warnings). */
+	status: string,
+	/**  What the PVE web UI would call it: `VM 100 - Start`. */
+	description: string,
+};
+
+/**  One task as the task bar shows it. */
+export type TaskEntry_Serialize = {
+	connectionId: string,
+	connectionName: string,
+	upid: string,
+	node: string,
+	/**  PVE's task type (`qmstart`, `vzdump`, …). */
+	kind: string,
+	/**  The object the task works on (a VMID, a storage…); may be empty. */
+	id: string,
+	user: string,
+	/**  Unix seconds. */
+	starttime: number | null,
+	endtime: number | null,
+	/**  `running`, `OK`, or the error text (`WARNINGS: 2` counts as finished with warnings). */
+	status: string,
+	/**  What the PVE web UI would call it: `VM 100 - Start`. */
+	description: string,
+};
+
+/**  A cluster whose tasks could not be read. */
+export type TaskFailure = {
+	connectionId: string,
+	connection: string,
+	message: string,
+};
+
+/**  Recent tasks of all clusters, newest first, and the clusters that did not answer. */
+export type TaskList = TaskList_Serialize | TaskList_Deserialize;
+
+/**  Recent tasks of all clusters, newest first, and the clusters that did not answer. */
+export type TaskList_Deserialize = {
+	tasks: TaskEntry_Deserialize[],
+	failed: TaskFailure[],
+};
+
+/**  Recent tasks of all clusters, newest first, and the clusters that did not answer. */
+export type TaskList_Serialize = {
+	tasks: TaskEntry_Serialize[],
+	failed: TaskFailure[],
+};
+
+/**  A page of a task's log. */
+export type TaskLog = TaskLog_Serialize | TaskLog_Deserialize;
+
+/**  A page of a task's log. */
+export type TaskLog_Deserialize = {
+	lines: LogLine[],
+	running: boolean,
+	/**  `OK` or the error text once the task stopped. */
+	exitstatus?: string | null,
+	/**  The `start` of the next call: the 0-based index after the last line read. */
+	nextStart: number,
+};
+
+/**  A page of a task's log. */
+export type TaskLog_Serialize = {
+	lines: LogLine[],
+	running: boolean,
+	/**  `OK` or the error text once the task stopped. */
+	exitstatus: string | null,
+	/**  The `start` of the next call: the 0-based index after the last line read. */
+	nextStart: number,
+};
 
 /**  What "Test connection" found. */
 export type TestReport = TestReport_Serialize | TestReport_Deserialize;
@@ -634,6 +1267,12 @@ export type TokenWizardInput_Serialize = {
 	rotate: boolean,
 	/**  The saved connection being edited: its keychain entry gets the new secret at once. */
 	connectionId: string | null,
+};
+
+/**  Used out of total, in the resource's own unit (bytes, or CPUs for processor use). */
+export type UsedTotal = {
+	used: number | null,
+	total: number | null,
 };
 
 /**

@@ -65,14 +65,14 @@ describe("api", () => {
 
   it("calls the Rust commands by name with their arguments", async () => {
     const invoke = vi.fn((cmd: string, args?: unknown) =>
-      Promise.resolve(cmd === "settings_set" ? (args as { settings: unknown }).settings : { theme: "dark", healthIntervalSecs: 30 }),
+      Promise.resolve(cmd === "settings_set" ? (args as { settings: unknown }).settings : { theme: "dark", healthIntervalSecs: 30, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder: "vmid" }),
     );
     fakeTauri(invoke);
     expect(isTauri()).toBe(true);
-    await expect(api.settingsGet()).resolves.toEqual({ theme: "dark", healthIntervalSecs: 30 });
-    await expect(api.settingsSet({ theme: "light", healthIntervalSecs: 30 })).resolves.toEqual({ theme: "light", healthIntervalSecs: 30 });
+    await expect(api.settingsGet()).resolves.toEqual({ theme: "dark", healthIntervalSecs: 30, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder: "vmid" });
+    await expect(api.settingsSet({ theme: "light", healthIntervalSecs: 30, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder: "vmid" })).resolves.toEqual({ theme: "light", healthIntervalSecs: 30, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder: "vmid" });
     expect(invoke).toHaveBeenCalledWith("settings_get", {}, undefined);
-    expect(invoke).toHaveBeenCalledWith("settings_set", { settings: { theme: "light", healthIntervalSecs: 30 } }, undefined);
+    expect(invoke).toHaveBeenCalledWith("settings_set", { settings: { theme: "light", healthIntervalSecs: 30, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder: "vmid" } }, undefined);
   });
 
   it("calls the connection and demo commands by name", async () => {

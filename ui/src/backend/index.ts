@@ -24,6 +24,28 @@ import {
   type TestReport_Serialize,
   type TokenWizardInput_Serialize,
   type WizardChoices,
+  type BackupGroup_Serialize,
+  type Coverage_Serialize,
+  type CoverageRow_Serialize,
+  type CoverageFailure,
+  type Datastore_Serialize,
+  type GcInfo_Serialize,
+  type LogLine,
+  type Snapshot_Serialize,
+  type TaskEntry_Serialize,
+  type TaskFailure,
+  type TaskList_Serialize,
+  type TaskLog_Serialize,
+  type ClusterSummary_Serialize,
+  type GuestSummary_Serialize,
+  type GuestInterface_Serialize,
+  type GuestType,
+  type NodeStatus,
+  type RrdCf,
+  type RrdPoint,
+  type RrdTarget,
+  type RrdTimeframe,
+  type StorageStatus,
 } from "./bindings";
 
 export type {
@@ -72,6 +94,30 @@ export type TokenWizardInput = TokenWizardInput_Serialize;
 
 /** One entry of a PVE cluster's `/cluster/resources`, as the UI receives it. */
 export type Resource = Resource_Serialize;
+
+/** Recent tasks of all clusters, and the clusters whose tasks could not be read. */
+export type TaskList = TaskList_Serialize;
+/** One task of the task bar. */
+export type TaskEntry = TaskEntry_Serialize;
+export type { TaskFailure, LogLine, CoverageFailure };
+/** A page of a task's log. */
+export type TaskLog = TaskLog_Serialize;
+
+/** A Backup Server datastore with usage, estimated full date and GC state. */
+export type Datastore = Datastore_Serialize;
+export type GcInfo = GcInfo_Serialize;
+/** A backup group (one guest or host) of a datastore, with its snapshots. */
+export type BackupGroup = BackupGroup_Serialize;
+export type BackupSnapshot = Snapshot_Serialize;
+/** Every PVE guest and its newest backup. */
+export type Coverage = Coverage_Serialize;
+export type CoverageRow = CoverageRow_Serialize;
+
+/** The summary pages' reads (see proxdeck_core::monitor). */
+export type ClusterSummary = ClusterSummary_Serialize;
+export type GuestSummary = GuestSummary_Serialize;
+export type GuestInterface = GuestInterface_Serialize;
+export type { GuestType, NodeStatus, RrdCf, RrdPoint, RrdTarget, RrdTimeframe, StorageStatus };
 
 /** The error every command returns, as the UI receives it. */
 export interface AppError {
@@ -201,6 +247,22 @@ export const api = {
     call(() => commands.tokenWizardChoices(input)),
   tokenCreate: (input: TokenWizardInput): Promise<CreatedToken> => call(() => commands.tokenCreate(input)),
   connectionCheck: (id: string): Promise<Health> => call(() => commands.connectionCheck(id)),
+  monitorClusterSummary: (conn: string): Promise<ClusterSummary> => call(() => commands.monitorClusterSummary(conn)),
+  monitorNodeStatus: (conn: string, node: string): Promise<NodeStatus> =>
+    call(() => commands.monitorNodeStatus(conn, node)),
+  monitorGuestSummary: (conn: string, node: string, kind: GuestType, vmid: number): Promise<GuestSummary> =>
+    call(() => commands.monitorGuestSummary(conn, node, kind, vmid)),
+  monitorStorageStatus: (conn: string, node: string, storage: string): Promise<StorageStatus> =>
+    call(() => commands.monitorStorageStatus(conn, node, storage)),
+  monitorRrd: (conn: string, target: RrdTarget, timeframe: RrdTimeframe, cf: RrdCf): Promise<RrdPoint[]> =>
+    call(() => commands.monitorRrd(conn, target, timeframe, cf)),
+  tasksRecent: (limit: number): Promise<TaskList> => call(() => commands.tasksRecent(limit)),
+  taskLog: (connectionId: string, node: string, upid: string, start: number): Promise<TaskLog> =>
+    call(() => commands.taskLog(connectionId, node, upid, start)),
+  pbsDatastores: (connectionId: string): Promise<Datastore[]> => call(() => commands.pbsDatastores(connectionId)),
+  pbsSnapshots: (connectionId: string, store: string): Promise<BackupGroup[]> =>
+    call(() => commands.pbsSnapshots(connectionId, store)),
+  backupCoverage: (days: number): Promise<Coverage> => call(() => commands.backupCoverage(days)),
 };
 
 type Unlisten = () => void;

@@ -21,6 +21,8 @@ pub struct Ctx {
     pub(crate) health: crate::connections::health::Monitor,
     /// The API client of each stored connection, kept until the connection changes.
     pub(crate) clients: crate::connections::ClientCache,
+    /// The inventory refresh engine's last-known resources of each cluster.
+    pub(crate) inventory: crate::inventory::engine::Inventory,
 }
 
 impl std::fmt::Debug for Ctx {
@@ -64,6 +66,7 @@ impl CtxBuilder {
             demo: crate::demo::shared(),
             health: Default::default(),
             clients: Default::default(),
+            inventory: Default::default(),
         })
     }
 }

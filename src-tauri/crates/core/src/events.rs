@@ -3,6 +3,7 @@
 //! The core does not know how they travel; the shell turns each into a typed Tauri event.
 
 use crate::connections::HealthState;
+use crate::inventory::InventoryDelta;
 use crate::settings::Settings;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -13,6 +14,8 @@ pub enum CoreEvent {
     ConnectionsChanged,
     /// A connection's health changed.
     HealthChanged(HealthChange),
+    /// A cluster's inventory changed (resources, or its stale / error state).
+    InventoryChanged(InventoryDelta),
 }
 
 /// A connection's health moved from one state to another.

@@ -12,8 +12,11 @@ pub mod demo;
 pub mod error;
 pub mod events;
 pub mod inventory;
+pub mod monitor;
 pub mod paths;
+pub mod pbs;
 pub mod settings;
+pub mod tasks;
 pub mod tokens;
 
 pub use context::Ctx;

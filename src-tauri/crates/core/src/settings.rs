@@ -20,6 +20,17 @@ pub enum Theme {
     System,
 }
 
+/// How guests are sorted under their node in the tree.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "lowercase")]
+pub enum GuestOrder {
+    /// By VM id (the default).
+    #[default]
+    Vmid,
+    /// By name.
+    Name,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Settings {
@@ -27,6 +38,13 @@ pub struct Settings {
     /// Seconds between health checks of each connection (5–3600, default 30). After a
     /// failure the next checks come sooner (5 s, 10 s, 20 s…) up to this.
     pub health_interval_secs: u32,
+    /// Seconds between inventory refreshes while the window is visible (2–300, default 5).
+    pub refresh_visible_secs: u32,
+    /// Seconds between inventory refreshes while the window is hidden or minimised
+    /// (10–3600, default 60).
+    pub refresh_hidden_secs: u32,
+    /// How guests are sorted in the tree.
+    pub guest_order: GuestOrder,
 }
 
 impl Default for Settings {
@@ -34,6 +52,9 @@ impl Default for Settings {
         Self {
             theme: Theme::default(),
             health_interval_secs: DEFAULT_HEALTH_INTERVAL_SECS,
+            refresh_visible_secs: DEFAULT_REFRESH_VISIBLE_SECS,
+            refresh_hidden_secs: DEFAULT_REFRESH_HIDDEN_SECS,
+            guest_order: GuestOrder::default(),
         }
     }
 }
@@ -42,17 +63,73 @@ impl Settings {
     pub fn health_interval(&self) -> std::time::Duration {
         std::time::Duration::from_secs(u64::from(self.health_interval_secs))
     }
+
+    /// The inventory refresh interval for a visible (`true`) or hidden window.
+    pub fn refresh_interval(&self, visible: bool) -> std::time::Duration {
+        let secs = if visible {
+            self.refresh_visible_secs
+        } else {
+            self.refresh_hidden_secs
+        };
+        std::time::Duration::from_secs(u64::from(secs))
+    }
 }
 
 pub const DEFAULT_HEALTH_INTERVAL_SECS: u32 = 30;
 pub const HEALTH_INTERVAL_RANGE: std::ops::RangeInclusive<u32> = 5..=3600;
+pub const DEFAULT_REFRESH_VISIBLE_SECS: u32 = 5;
+pub const REFRESH_VISIBLE_RANGE: std::ops::RangeInclusive<u32> = 2..=300;
+pub const DEFAULT_REFRESH_HIDDEN_SECS: u32 = 60;
+pub const REFRESH_HIDDEN_RANGE: std::ops::RangeInclusive<u32> = 10..=3600;
 
 const THEME: &str = "theme";
 const HEALTH_INTERVAL: &str = "healthIntervalSecs";
+const REFRESH_VISIBLE: &str = "refreshVisibleSecs";
+const REFRESH_HIDDEN: &str = "refreshHiddenSecs";
+const GUEST_ORDER: &str = "guestOrder";
+
+/// A stored number inside `range`, else `default`.
+fn in_range(
+    key: &str,
+    value: Option<serde_json::Value>,
+    range: std::ops::RangeInclusive<u32>,
+    default: u32,
+) -> u32 {
+    let v: u32 = decode(key, value);
+    if range.contains(&v) { v } else { default }
+}
+
+/// The field error for a number outside `range`.
+fn out_of_range(
+    field: &str,
+    what: &str,
+    value: u32,
+    range: std::ops::RangeInclusive<u32>,
+) -> Result<(), AppError> {
+    if range.contains(&value) {
+        return Ok(());
+    }
+    Err(AppError::fields(
+        format!("the {what} is out of range"),
+        [(
+            field.to_owned(),
+            format!("between {} and {} seconds", range.start(), range.end()),
+        )]
+        .into(),
+    ))
+}
 
 pub async fn get(ctx: &Ctx) -> Result<Settings, AppError> {
-    let (theme, interval) = ctx
-        .db(|s| Ok((s.setting(THEME)?, s.setting(HEALTH_INTERVAL)?)))
+    let (theme, interval, visible, hidden, order) = ctx
+        .db(|s| {
+            Ok((
+                s.setting(THEME)?,
+                s.setting(HEALTH_INTERVAL)?,
+                s.setting(REFRESH_VISIBLE)?,
+                s.setting(REFRESH_HIDDEN)?,
+                s.setting(GUEST_ORDER)?,
+            ))
+        })
         .await?;
     let interval: u32 = decode(HEALTH_INTERVAL, interval);
     Ok(Settings {
@@ -62,6 +139,19 @@ pub async fn get(ctx: &Ctx) -> Result<Settings, AppError> {
         } else {
             DEFAULT_HEALTH_INTERVAL_SECS
         },
+        refresh_visible_secs: in_range(
+            REFRESH_VISIBLE,
+            visible,
+            REFRESH_VISIBLE_RANGE,
+            DEFAULT_REFRESH_VISIBLE_SECS,
+        ),
+        refresh_hidden_secs: in_range(
+            REFRESH_HIDDEN,
+            hidden,
+            REFRESH_HIDDEN_RANGE,
+            DEFAULT_REFRESH_HIDDEN_SECS,
+        ),
+        guest_order: decode(GUEST_ORDER, order),
     })
 }
 
@@ -81,6 +171,18 @@ pub async fn set(ctx: &Ctx, settings: Settings) -> Result<Settings, AppError> {
             .into(),
         ));
     }
+    out_of_range(
+        REFRESH_VISIBLE,
+        "refresh interval while the window is visible",
+        settings.refresh_visible_secs,
+        REFRESH_VISIBLE_RANGE,
+    )?;
+    out_of_range(
+        REFRESH_HIDDEN,
+        "refresh interval while the window is hidden",
+        settings.refresh_hidden_secs,
+        REFRESH_HIDDEN_RANGE,
+    )?;
     let before = get(ctx).await?;
     if before == settings {
         return Ok(settings);
@@ -94,6 +196,27 @@ pub async fn set(ctx: &Ctx, settings: Settings) -> Result<Settings, AppError> {
             HEALTH_INTERVAL,
             encode(&before.health_interval_secs)?,
             encode(&settings.health_interval_secs)?,
+        ));
+    }
+    if before.refresh_visible_secs != settings.refresh_visible_secs {
+        changes.push((
+            REFRESH_VISIBLE,
+            encode(&before.refresh_visible_secs)?,
+            encode(&settings.refresh_visible_secs)?,
+        ));
+    }
+    if before.refresh_hidden_secs != settings.refresh_hidden_secs {
+        changes.push((
+            REFRESH_HIDDEN,
+            encode(&before.refresh_hidden_secs)?,
+            encode(&settings.refresh_hidden_secs)?,
+        ));
+    }
+    if before.guest_order != settings.guest_order {
+        changes.push((
+            GUEST_ORDER,
+            encode(&before.guest_order)?,
+            encode(&settings.guest_order)?,
         ));
     }
     for (key, from, to) in changes {
@@ -113,6 +236,8 @@ pub async fn set(ctx: &Ctx, settings: Settings) -> Result<Settings, AppError> {
     }
     let saved = get(ctx).await?;
     ctx.emit(CoreEvent::SettingsChanged(saved.clone()));
+    // A new refresh interval takes effect now, not after the current wait.
+    crate::inventory::wake(ctx);
     Ok(saved)
 }
 

@@ -12,6 +12,8 @@ mod common;
 mod connections;
 #[path = "live/health.rs"]
 mod health;
+#[path = "live/inventory.rs"]
+mod inventory;
 #[path = "live/tokens.rs"]
 mod tokens;
 
@@ -31,7 +33,8 @@ fn main() {
     let cases = connections::CASES
         .iter()
         .chain(tokens::CASES)
-        .chain(health::CASES);
+        .chain(health::CASES)
+        .chain(inventory::CASES);
     let mut passed = 0;
     let mut failed = Vec::new();
     for (name, case) in cases {

@@ -1,13 +1,14 @@
 //! Proxdeck's local store: one SQLite file in the app-data directory.
 //!
 //! It holds what must survive a restart and work without the network: settings, stored
-//! connections and their health history, the audit log and (later) the inventory cache. Secrets never come here; rows that need one keep only
-//! a reference into the OS keychain.
+//! connections and their health history, the audit log and the inventory cache. Secrets
+//! never come here; rows that need one keep only a reference into the OS keychain.
 
 mod audit;
 mod connections;
 mod error;
 mod health;
+mod inventory;
 mod migrations;
 mod settings;
 
@@ -20,6 +21,7 @@ pub use audit::{AuditEntry, AuditRecord, ChainReport, GENESIS_HASH};
 pub use connections::{ConnectionRow, new_connection_id};
 pub use error::StoreError;
 pub use health::HealthRow;
+pub use inventory::InventoryRow;
 pub use migrations::{LATEST_SCHEMA_VERSION, Migration};
 
 /// The file name of the database inside the data directory.

@@ -28,6 +28,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "connections",
         sql: include_str!("../migrations/0002_connections.sql"),
     },
+    Migration {
+        version: 3,
+        name: "inventory",
+        sql: include_str!("../migrations/0003_inventory.sql"),
+    },
 ];
 
 /// The schema version this build writes.

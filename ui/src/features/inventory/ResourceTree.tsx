@@ -1,26 +1,39 @@
-// The server view of the resource tree (connection > node > guest), as an ARIA tree with a
-// roving tab stop: Tab enters and leaves it, the arrow keys move inside it.
-import { useMutationState, useQueries } from "@tanstack/react-query";
+// The resource tree (by server, pool or tag) as an ARIA tree with a roving tab stop: Tab
+// enters and leaves it, the arrow keys move inside it, typing jumps to a matching name, Enter
+// (or a click) opens what the row shows.
+import { useMutationState } from "@tanstack/react-query";
+import { useNavigate, useRouterState } from "@tanstack/react-router";
 import {
   ChevronRight,
   Container,
   DatabaseBackup,
   FileBox,
+  Folder,
   LoaderCircle,
   Lock,
   Monitor,
   Network,
   Server,
+  Tag,
   TriangleAlert,
   type LucideIcon,
 } from "lucide-react";
-import { useRef, useState, type KeyboardEvent } from "react";
-import { toAppError, type Connection } from "@/backend";
+import {
+  memo,
+  useEffect,
+  useLayoutEffect,
+  useRef,
+  useState,
+  type KeyboardEvent,
+  type MouseEvent,
+} from "react";
 import { ConnectionMenu, type ConnectionMenuTarget } from "@/features/connections/ConnectionMenu";
 import { healthText } from "@/features/connections/health";
 import { HealthDot } from "@/features/connections/HealthDot";
-import { CHECK_CONNECTION_KEY, resourcesQuery } from "@/features/connections/queries";
-import { buildRows, guestLabel, type ResourcesState, type TreeRow } from "./treeModel";
+import { CHECK_CONNECTION_KEY } from "@/features/connections/queries";
+import { openTarget, targetFromPath, type OpenTarget } from "./open";
+import { buildRows, findTypeahead, guestLabel, type GuestOrder, type TreeRow, type TreeView } from "./treeModel";
+import { isLoading, type Inventory } from "./useInventory";
 
 type Tone = "running" | "stopped" | "warning" | "error";
 
@@ -31,7 +44,7 @@ const TONE_CLASS: Record<Tone, string> = {
   error: "bg-error",
 };
 
-function guestTone(status: string): Tone {
+export function guestTone(status: string): Tone {
   if (status === "running") return "running";
   if (status === "stopped") return "stopped";
   return "warning";
@@ -43,14 +56,34 @@ function nodeTone(status: string): Tone {
   return "warning";
 }
 
+/** "just now", "5 min ago", "3 h ago", "2 d ago". */
+export function ageText(iso: string, now: number): string {
+  const minutes = Math.floor((now - new Date(iso).getTime()) / 60_000);
+  if (!(minutes >= 1)) return "just now";
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h ago`;
+  return `${Math.floor(hours / 24)} d ago`;
+}
+
+/** The current time, updated every half minute (for "last seen N min ago"). */
+function useNow(intervalMs = 30_000): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = window.setInterval(() => setNow(Date.now()), intervalMs);
+    return () => window.clearInterval(timer);
+  }, [intervalMs]);
+  return now;
+}
+
 /** The connection's health, and what went wrong fetching its resources, in words. */
-function connectionText(row: Extract<TreeRow, { type: "connection" }>): string {
+function connectionText(row: Extract<TreeRow, { type: "connection" }>, now: number): string {
   const parts = [healthText(row.connection.health)];
   const resources = row.resources;
-  if (resources?.state === "loading") parts.push("Loading the inventory…");
-  if (resources?.state === "error") parts.push(`Inventory not loaded: ${toAppError(resources.error).message}`);
-  if (resources?.state === "ok" && resources.refreshError !== null) {
-    parts.push(`Not refreshed: ${toAppError(resources.refreshError).message}`);
+  if (isLoading(resources ?? undefined)) parts.push("Loading the inventory…");
+  if (resources?.error) {
+    if (resources.fetchedAt === null) parts.push(`Inventory not loaded: ${resources.error.message}`);
+    else parts.push(`Not refreshed: ${resources.error.message} (last seen ${ageText(resources.fetchedAt, now)})`);
   }
   return parts.join("\n");
 }
@@ -70,13 +103,35 @@ function IconWithDot({ icon: Icon, tone, className = "" }: { icon: LucideIcon; t
   );
 }
 
-function RowContent({ row, checking }: { row: TreeRow; checking: boolean }) {
+/** The lock and HA marks of a guest, shared with the guest table. */
+export function GuestBadges({ lock, hastate }: { lock?: string | null; hastate?: string | null }) {
+  return (
+    <>
+      {lock ? (
+        <span title={`Locked (${lock})`} className="inline-flex shrink-0" data-testid="guest-lock">
+          <Lock aria-hidden className="size-3 text-warning" />
+        </span>
+      ) : null}
+      {hastate ? (
+        <span
+          title={`HA: ${hastate}`}
+          data-testid="guest-ha"
+          className="shrink-0 rounded border border-line-strong px-0.5 text-2xs leading-3.5 font-medium text-muted"
+        >
+          HA
+        </span>
+      ) : null}
+    </>
+  );
+}
+
+function RowContent({ row, checking, now }: { row: TreeRow; checking: boolean; now: number }) {
   switch (row.type) {
     case "connection": {
-      const { connection } = row;
+      const { connection, resources } = row;
       const Icon = connection.kind === "pbs" ? DatabaseBackup : Network;
-      const resources = row.resources;
-      const problem = resources?.state === "error" || (resources?.state === "ok" && resources.refreshError !== null);
+      const problem = resources?.error != null;
+      const stale = resources?.stale === true && resources.fetchedAt !== null;
       return (
         <>
           <span className="relative inline-flex shrink-0">
@@ -87,7 +142,7 @@ function RowContent({ row, checking }: { row: TreeRow; checking: boolean }) {
               className="absolute -right-0.5 -bottom-0.5 size-[7px] ring-[1.5px] ring-surface"
             />
           </span>
-          <span className={`min-w-0 truncate font-medium ${connection.enabled ? "" : "text-muted"}`}>
+          <span className={`min-w-0 truncate font-medium ${connection.enabled && !stale ? "" : "text-muted"}`}>
             {connection.name}
           </span>
           {connection.enabled ? null : (
@@ -98,38 +153,54 @@ function RowContent({ row, checking }: { row: TreeRow; checking: boolean }) {
               demo
             </span>
           ) : null}
+          {stale && resources.fetchedAt ? (
+            <span data-testid={`tree-stale-${connection.name}`} className="shrink-0 text-2xs text-warning">
+              last seen {ageText(resources.fetchedAt, now)}
+            </span>
+          ) : null}
           {problem ? <TriangleAlert aria-hidden className="size-3 shrink-0 text-warning" /> : null}
-          {row.resources?.state === "loading" || checking ? (
+          {isLoading(resources ?? undefined) || checking ? (
             <LoaderCircle aria-hidden className="size-3 shrink-0 animate-spin text-faint" />
           ) : null}
-          <span className="sr-only">, {connectionText(row)}</span>
+          <span className="sr-only">, {connectionText(row, now)}</span>
         </>
       );
     }
     case "node":
       return (
         <>
-          <IconWithDot icon={Server} tone={nodeTone(row.status)} className="text-muted" />
+          <IconWithDot icon={Server} tone={row.stale ? null : nodeTone(row.status)} className="text-muted" />
           <span className="min-w-0 truncate">{row.node}</span>
           <span className="sr-only">, {row.status}</span>
         </>
       );
+    case "group": {
+      const Icon = row.groupKind === "pool" ? Folder : Tag;
+      const none = row.groupKind === "pool" ? "No pool" : "No tags";
+      return (
+        <>
+          <Icon aria-hidden className="size-3.5 shrink-0 text-muted" />
+          <span className={`min-w-0 truncate ${row.name ? "" : "text-muted italic"}`}>{row.name || none}</span>
+        </>
+      );
+    }
     case "guest": {
       const { resource } = row;
       const template = resource.template;
       const icon = template ? FileBox : resource.kind === "lxc" ? Container : Monitor;
       return (
         <>
-          <IconWithDot icon={icon} tone={template ? null : guestTone(row.status)} className="text-muted" />
+          <IconWithDot
+            icon={icon}
+            tone={template || row.stale ? null : guestTone(row.status)}
+            className="text-muted"
+          />
           <span className="min-w-0 truncate">{guestLabel(resource)}</span>
-          {resource.lock ? (
-            <span title={`Locked (${resource.lock})`} className="inline-flex shrink-0" data-testid="guest-lock">
-              <Lock aria-hidden className="size-3 text-warning" />
-            </span>
-          ) : null}
+          <GuestBadges lock={resource.lock} hastate={resource.hastate} />
           <span className="sr-only">
             , {template ? "template" : row.status}
             {resource.lock ? `, locked (${resource.lock})` : ""}
+            {resource.hastate ? `, HA ${resource.hastate}` : ""}
           </span>
         </>
       );
@@ -143,30 +214,210 @@ function testIdOf(row: TreeRow): string {
       return `tree-connection-${row.connection.name}`;
     case "node":
       return `tree-node-${row.connection.name}-${row.node}`;
+    case "group":
+      return `tree-${row.groupKind}-${row.connection.name}-${row.name || "none"}`;
     case "guest":
       return `tree-guest-${row.connection.name}-${row.vmid}`;
   }
 }
 
 function statusOf(row: TreeRow): string | undefined {
-  return row.type === "connection" ? undefined : row.status;
+  if (row.type === "guest") return row.status;
+  return row.type === "node" ? row.status : undefined;
 }
 
+/** What a row opens; `null` for the pool and tag groups. */
+function openTargetOf(row: TreeRow): OpenTarget | null {
+  switch (row.type) {
+    case "connection":
+      return { kind: "connection", conn: row.connection.id };
+    case "node":
+      return { kind: "node", conn: row.connection.id, node: row.node };
+    case "guest":
+      return { kind: "guest", conn: row.connection.id, vmid: row.vmid };
+    case "group":
+      return null;
+  }
+}
+
+function isShown(row: TreeRow, target: OpenTarget | null): boolean {
+  if (!target || row.connection.id !== target.conn) return false;
+  if (row.type === "connection") return target.kind === "connection";
+  if (row.type === "node") return target.kind === "node" && target.node === row.node;
+  if (row.type === "guest") return target.kind === "guest" && target.vmid === row.vmid;
+  return false;
+}
+
+interface ItemHandlers {
+  register: (key: string, el: HTMLElement | null) => void;
+  focus: (key: string) => void;
+  keyDown: (e: KeyboardEvent<HTMLElement>, key: string) => void;
+  click: (row: TreeRow) => void;
+  contextMenu: (e: MouseEvent<HTMLElement>, row: TreeRow) => void;
+  toggle: (row: TreeRow) => void;
+  toggleFromChevron: (row: TreeRow) => void;
+}
+
+/** Stable functions that call whatever handlers the tree rendered last (given with `set`). */
+function createForwarder(): ItemHandlers & {
+  set: (latest: ItemHandlers) => void;
+  /** The rows' elements by key (for moving the focus). */
+  elements: Map<string, HTMLElement>;
+} {
+  let current: ItemHandlers | null = null;
+  const elements = new Map<string, HTMLElement>();
+  return {
+    set: (latest) => {
+      current = latest;
+    },
+    elements,
+    register: (key, el) => {
+      if (el) elements.set(key, el);
+      else elements.delete(key);
+    },
+    focus: (key) => current?.focus(key),
+    keyDown: (e, key) => current?.keyDown(e, key),
+    click: (row) => current?.click(row),
+    contextMenu: (e, row) => current?.contextMenu(e, row),
+    toggle: (row) => current?.toggle(row),
+    toggleFromChevron: (row) => current?.toggleFromChevron(row),
+  };
+}
+
+/** Whether two renderings of a row would look and behave the same (refreshes rebuild every row). */
+function sameRow(a: TreeRow, b: TreeRow): boolean {
+  if (
+    a.key !== b.key ||
+    a.type !== b.type ||
+    a.level !== b.level ||
+    a.posinset !== b.posinset ||
+    a.setsize !== b.setsize ||
+    a.expandable !== b.expandable ||
+    a.expanded !== b.expanded ||
+    a.connection !== b.connection
+  ) {
+    return false;
+  }
+  if (a.type === "connection" && b.type === "connection") {
+    const ra = a.resources;
+    const rb = b.resources;
+    if (ra === null || rb === null) return ra === rb;
+    return (
+      ra.stale === rb.stale &&
+      ra.fetchedAt === rb.fetchedAt &&
+      ra.error?.message === rb.error?.message &&
+      (ra.fetchedAt === null) === (rb.fetchedAt === null)
+    );
+  }
+  if (a.type === "node" && b.type === "node") return a.node === b.node && a.status === b.status && a.stale === b.stale;
+  if (a.type === "group" && b.type === "group") return a.name === b.name && a.stale === b.stale;
+  if (a.type === "guest" && b.type === "guest") {
+    const ga = a.resource;
+    const gb = b.resource;
+    return (
+      a.status === b.status &&
+      a.stale === b.stale &&
+      ga.name === gb.name &&
+      ga.kind === gb.kind &&
+      ga.template === gb.template &&
+      ga.lock === gb.lock &&
+      ga.hastate === gb.hastate
+    );
+  }
+  return false;
+}
+
+interface TreeItemProps {
+  row: TreeRow;
+  tabbable: boolean;
+  selected: boolean;
+  checking: boolean;
+  now: number;
+  handlers: ItemHandlers;
+}
+
+const TreeItem = memo(
+  function TreeItem({ row, tabbable, selected, checking, now, handlers }: TreeItemProps) {
+    const dimmed = row.type !== "connection" && row.stale;
+    return (
+      <div
+        ref={(el) => handlers.register(row.key, el)}
+        role="treeitem"
+        tabIndex={tabbable ? 0 : -1}
+        aria-level={row.level}
+        aria-setsize={row.setsize}
+        aria-posinset={row.posinset}
+        aria-expanded={row.expandable ? row.expanded : undefined}
+        aria-selected={selected}
+        aria-busy={row.type === "connection" && isLoading(row.resources ?? undefined) ? true : undefined}
+        data-testid={testIdOf(row)}
+        data-status={statusOf(row)}
+        data-template={row.type === "guest" && row.resource.template ? true : undefined}
+        data-stale={row.type === "connection" ? row.resources?.stale === true : dimmed || undefined}
+        data-enabled={row.type === "connection" ? row.connection.enabled : undefined}
+        aria-haspopup={row.type === "connection" ? "menu" : undefined}
+        title={row.type === "connection" ? connectionText(row, now) : undefined}
+        onFocus={() => handlers.focus(row.key)}
+        onKeyDown={(e) => handlers.keyDown(e, row.key)}
+        onClick={() => handlers.click(row)}
+        onContextMenu={(e) => handlers.contextMenu(e, row)}
+        onDoubleClick={() => handlers.toggle(row)}
+        style={{ paddingLeft: 4 + (row.level - 1) * 16 }}
+        className={
+          "flex h-6 items-center gap-1.5 pr-2 whitespace-nowrap select-none hover:bg-sunken " +
+          "focus-visible:-outline-offset-2 aria-selected:bg-accent-soft " +
+          (dimmed ? "text-muted opacity-70" : "")
+        }
+      >
+        {row.expandable ? (
+          <span
+            aria-hidden
+            data-testid="tree-toggle"
+            className="inline-flex size-4 shrink-0 items-center justify-center rounded text-faint hover:text-fg"
+            onClick={(e) => {
+              e.stopPropagation();
+              handlers.toggleFromChevron(row);
+            }}
+          >
+            <ChevronRight className={`size-3.5 transition-transform ${row.expanded ? "rotate-90" : ""}`} />
+          </span>
+        ) : (
+          <span aria-hidden className="size-4 shrink-0" />
+        )}
+        <RowContent row={row} checking={checking} now={now} />
+      </div>
+    );
+  },
+  (a, b) =>
+    a.tabbable === b.tabbable &&
+    a.selected === b.selected &&
+    a.checking === b.checking &&
+    a.handlers === b.handlers &&
+    // The age text only shows on connection rows.
+    (a.now === b.now || a.row.type !== "connection") &&
+    sameRow(a.row, b.row),
+);
+
+const TYPEAHEAD_RESET_MS = 700;
+
 export function ResourceTree({
-  connections,
-  onSelect,
+  inventory,
+  view = "servers",
+  guestOrder = "vmid",
 }: {
-  connections: Connection[];
-  /** Hook point for the detail pages: called when a row is chosen (click, Enter, Space). */
-  onSelect?: (row: TreeRow) => void;
+  inventory: Pick<Inventory, "connections" | "resourcesByConnection">;
+  view?: TreeView;
+  guestOrder?: GuestOrder;
 }) {
-  // A disabled connection is not queried: it shows greyed, without children.
-  const clusters = connections.filter((c) => c.kind === "pve" && c.enabled);
-  const results = useQueries({ queries: clusters.map((c) => resourcesQuery(c.id)) });
+  const { connections, resourcesByConnection } = inventory;
+  const navigate = useNavigate();
+  const pathname = useRouterState({ select: (s) => s.location.pathname });
+  const shown = targetFromPath(pathname);
+  const now = useNow();
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(() => new Set());
   const [activeKey, setActiveKey] = useState<string | null>(null);
-  const [selectedKey, setSelectedKey] = useState<string | null>(null);
-  const items = useRef(new Map<string, HTMLElement>());
+  const typed = useRef({ text: "", at: 0 });
+  const [handlers] = useState(createForwarder);
   const [menu, setMenu] = useState<ConnectionMenuTarget | null>(null);
   const [menuOpen, setMenuOpen] = useState(false);
   const checking = new Set(
@@ -176,19 +427,10 @@ export function ResourceTree({
     }),
   );
 
-  const stateById = new Map<string, ResourcesState>();
-  clusters.forEach((c, i) => {
-    const q = results[i];
-    if (!q) return;
-    if (q.data !== undefined) {
-      stateById.set(c.id, { state: "ok", resources: q.data, refreshError: q.isError ? q.error : null });
-    } else if (q.isError) {
-      stateById.set(c.id, { state: "error", error: q.error });
-    } else {
-      stateById.set(c.id, { state: "loading" });
-    }
+  const rows = buildRows(connections, (c) => resourcesByConnection.get(c.id) ?? null, collapsed, {
+    view,
+    guestOrder,
   });
-  const rows = buildRows(connections, (c) => stateById.get(c.id) ?? null, collapsed);
   // The one row in the tab order: the last focused one while it is visible, else the first.
   const tabStop = rows.some((r) => r.key === activeKey) ? activeKey : (rows[0]?.key ?? null);
 
@@ -205,22 +447,32 @@ export function ResourceTree({
   const moveTo = (row: TreeRow | undefined) => {
     if (!row) return;
     setActiveKey(row.key);
-    items.current.get(row.key)?.focus();
+    const el = handlers.elements.get(row.key);
+    el?.focus();
+    el?.scrollIntoView?.({ block: "nearest" });
   };
 
-  const select = (row: TreeRow) => {
-    setSelectedKey(row.key);
-    onSelect?.(row);
+  const open = (row: TreeRow) => {
+    const target = openTargetOf(row);
+    if (target) openTarget(navigate, target);
+    else if (row.expandable) setExpanded(row.key, !row.expanded);
   };
 
   const openMenu = (row: TreeRow, at: { x: number; y: number } | null) => {
     if (row.type !== "connection") return;
-    const el = items.current.get(row.key) ?? null;
+    const el = handlers.elements.get(row.key) ?? null;
     const rect = el?.getBoundingClientRect();
     const position = at ?? { x: (rect?.left ?? 0) + 24, y: rect?.bottom ?? 0 };
     setActiveKey(row.key);
     setMenu({ connection: row.connection, ...position, returnFocus: el });
     setMenuOpen(true);
+  };
+
+  const typeahead = (key: string, index: number, at: number) => {
+    const text = (at - typed.current.at > TYPEAHEAD_RESET_MS ? "" : typed.current.text) + key;
+    typed.current = { text, at };
+    const found = findTypeahead(rows, index, text);
+    if (found >= 0) moveTo(rows[found]);
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLElement>, index: number) => {
@@ -256,76 +508,63 @@ export function ResourceTree({
         break;
       case "Enter":
       case " ":
-        select(row);
+        open(row);
         break;
       default:
+        if (e.key.length === 1 && e.key.trim() !== "") {
+          typeahead(e.key, index, e.timeStamp);
+          break;
+        }
         return;
     }
     e.preventDefault();
     e.stopPropagation();
   };
 
+  const indexOf = (key: string) => rows.findIndex((r) => r.key === key);
+  const latest: ItemHandlers = {
+    register: handlers.register,
+    focus: (key) => setActiveKey(key),
+    keyDown: (e, key) => onKeyDown(e, indexOf(key)),
+    click: (row) => {
+      setActiveKey(row.key);
+      const target = openTargetOf(row);
+      if (target) openTarget(navigate, target);
+    },
+    contextMenu: (e, row) => {
+      if (row.type !== "connection") return;
+      e.preventDefault();
+      handlers.elements.get(row.key)?.focus();
+      openMenu(row, { x: e.clientX, y: e.clientY });
+    },
+    toggle: (row) => {
+      if (row.expandable) setExpanded(row.key, !row.expanded);
+    },
+    toggleFromChevron: (row) => {
+      setActiveKey(row.key);
+      handlers.elements.get(row.key)?.focus();
+      setExpanded(row.key, !row.expanded);
+    },
+  };
+  // The rows call the latest handlers through this ref, so an unchanged row need not re-render.
+  useLayoutEffect(() => {
+    handlers.set(latest);
+  });
+
+  const label = view === "servers" ? "Servers" : view === "pools" ? "Pools" : "Tags";
   return (
     <>
-      <div role="tree" aria-label="Servers" data-testid="resource-tree" className="py-1">
-        {rows.map((row, index) => (
-          <div
+      <div role="tree" aria-label={label} data-testid="resource-tree" data-view={view} className="py-1">
+        {rows.map((row) => (
+          <TreeItem
             key={row.key}
-            ref={(el) => {
-              if (el) items.current.set(row.key, el);
-              else items.current.delete(row.key);
-            }}
-            role="treeitem"
-            tabIndex={row.key === tabStop ? 0 : -1}
-            aria-level={row.level}
-            aria-setsize={row.setsize}
-            aria-posinset={row.posinset}
-            aria-expanded={row.expandable ? row.expanded : undefined}
-            aria-selected={row.key === selectedKey}
-            aria-busy={row.type === "connection" && row.resources?.state === "loading" ? true : undefined}
-            data-testid={testIdOf(row)}
-            data-status={statusOf(row)}
-            data-enabled={row.type === "connection" ? row.connection.enabled : undefined}
-            aria-haspopup={row.type === "connection" ? "menu" : undefined}
-            title={row.type === "connection" ? connectionText(row) : undefined}
-            onFocus={() => setActiveKey(row.key)}
-            onKeyDown={(e) => onKeyDown(e, index)}
-            onClick={() => select(row)}
-            onContextMenu={(e) => {
-              if (row.type !== "connection") return;
-              e.preventDefault();
-              items.current.get(row.key)?.focus();
-              select(row);
-              openMenu(row, { x: e.clientX, y: e.clientY });
-            }}
-            onDoubleClick={() => {
-              if (row.expandable) setExpanded(row.key, !row.expanded);
-            }}
-            style={{ paddingLeft: 4 + (row.level - 1) * 16 }}
-            className={
-              "flex h-6 items-center gap-1.5 pr-2 whitespace-nowrap select-none hover:bg-sunken " +
-              "focus-visible:-outline-offset-2 aria-selected:bg-accent-soft"
-            }
-          >
-            {row.expandable ? (
-              <span
-                aria-hidden
-                data-testid="tree-toggle"
-                className="inline-flex size-4 shrink-0 items-center justify-center rounded text-faint hover:text-fg"
-                onClick={(e) => {
-                  e.stopPropagation();
-                  setActiveKey(row.key);
-                  items.current.get(row.key)?.focus();
-                  setExpanded(row.key, !row.expanded);
-                }}
-              >
-                <ChevronRight className={`size-3.5 transition-transform ${row.expanded ? "rotate-90" : ""}`} />
-              </span>
-            ) : (
-              <span aria-hidden className="size-4 shrink-0" />
-            )}
-            <RowContent row={row} checking={row.type === "connection" && checking.has(row.connection.id)} />
-          </div>
+            row={row}
+            tabbable={row.key === tabStop}
+            selected={isShown(row, shown)}
+            checking={row.type === "connection" && checking.has(row.connection.id)}
+            now={now}
+            handlers={handlers}
+          />
         ))}
       </div>
       <ConnectionMenu

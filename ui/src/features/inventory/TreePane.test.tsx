@@ -59,7 +59,13 @@ const PROD: Resource[] = [
 const LAB: Resource[] = [node("lab1", "online"), guest("qemu", 300, "lab1", "sandbox", "running")];
 
 beforeEach(() => {
-  vi.mocked(api.settingsGet).mockResolvedValue({ theme: "system", healthIntervalSecs: 30 });
+  vi.mocked(api.settingsGet).mockResolvedValue({
+    theme: "system",
+    healthIntervalSecs: 30,
+    refreshVisibleSecs: 5,
+    refreshHiddenSecs: 60,
+    guestOrder: "vmid",
+  });
   vi.mocked(api.appInfo).mockRejectedValue(
     new AppErrorException({ code: "Internal", message: "not under test", detail: null }),
   );

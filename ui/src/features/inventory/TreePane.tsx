@@ -1,22 +1,44 @@
 // The left pane: the view switch and the resource tree, or the first-run empty state
 // while there are no connections.
 import { useQuery } from "@tanstack/react-query";
-import { FlaskConical, LoaderCircle, Network, X } from "lucide-react";
+import { Link } from "@tanstack/react-router";
+import { FlaskConical, LoaderCircle, Network, Table2, X } from "lucide-react";
 import { useId, useState } from "react";
+import type { Settings } from "@/backend";
+import { settingsQuery } from "@/features/admin/queries";
 import { FirstRunActions } from "@/features/connections/FirstRunActions";
-import { connectionsQuery, useCloseDemo } from "@/features/connections/queries";
+import { useCloseDemo } from "@/features/connections/queries";
 import { buttonClass } from "@/ui/button";
 import { ErrorNotice } from "@/ui/ErrorNotice";
 import { ResourceTree } from "./ResourceTree";
-import type { TreeRow } from "./treeModel";
+import type { GuestOrder, TreeView } from "./treeModel";
+import { useInventory } from "./useInventory";
 
 const VIEWS = [
   { value: "servers", label: "Servers" },
   { value: "pools", label: "Pools" },
   { value: "tags", label: "Tags" },
-] as const;
+] as const satisfies readonly { value: TreeView; label: string }[];
 
-type TreeView = (typeof VIEWS)[number]["value"];
+/** The guest order setting ("vmid" or "name"); vmid while the settings do not have it. */
+export function guestOrderOf(settings: Settings | undefined): GuestOrder {
+  const value = (settings as { guestOrder?: unknown } | undefined)?.guestOrder;
+  return value === "name" ? "name" : "vmid";
+}
+
+/** "All guests": the table of every guest in every cluster. */
+function AllGuestsLink() {
+  return (
+    <Link
+      to="/guests"
+      data-testid="tree-all-guests"
+      className="flex h-7 shrink-0 items-center gap-1.5 border-b border-line px-2.5 text-sm text-fg hover:bg-sunken [&.active]:bg-accent-soft [&.active]:text-accent"
+    >
+      <Table2 aria-hidden className="size-3.5 text-muted" />
+      All guests
+    </Link>
+  );
+}
 
 function EmptyState() {
   return (
@@ -66,28 +88,31 @@ function DemoBar() {
   );
 }
 
-export function TreePane({ onSelect }: { onSelect?: (row: TreeRow) => void } = {}) {
+export function TreePane() {
   const [view, setView] = useState<TreeView>("servers");
   const selectId = useId();
-  const connections = useQuery(connectionsQuery);
+  const inventory = useInventory();
+  const settings = useQuery(settingsQuery);
+  const guestOrder = guestOrderOf(settings.data);
 
   let body;
-  if (connections.isPending) {
+  if (inventory.pending) {
     body = <p className="px-3 py-2 text-sm text-muted">Loading connections…</p>;
-  } else if (connections.isError) {
+  } else if (inventory.error) {
     body = (
       <div className="p-2">
-        <ErrorNotice error={connections.error} title="Could not load the connections" />
+        <ErrorNotice error={inventory.error} title="Could not load the connections" />
       </div>
     );
-  } else if (connections.data.length === 0) {
+  } else if (inventory.connections.length === 0) {
     body = <EmptyState />;
   } else {
     body = (
       <>
-        {connections.data.some((c) => c.demo) ? <DemoBar /> : null}
+        {inventory.connections.some((c) => c.demo) ? <DemoBar /> : null}
+        <AllGuestsLink />
         <div className="min-h-0 flex-1 overflow-auto">
-          <ResourceTree connections={connections.data} onSelect={onSelect} />
+          <ResourceTree inventory={inventory} view={view} guestOrder={guestOrder} />
         </div>
       </>
     );

@@ -1,11 +1,20 @@
-// Recent tasks of all clusters. Tasks arrive with connections; for now it teaches the columns.
+// Recent tasks of all clusters, running ones first, then newest. Double-click or Enter on a
+// row opens the task's live log.
+import { useQuery } from "@tanstack/react-query";
 import { ChevronDown, ChevronUp, ListChecks } from "lucide-react";
-import { useId } from "react";
+import { lazy, Suspense, useId, useMemo } from "react";
+import { NoTasks } from "./TaskTableFrame";
+import { isRunning, sortTasks, tasksQuery } from "./queries";
 
-const COLUMNS = ["Start time", "Cluster", "Node", "User", "Description", "Status"] as const;
+// The table (status icons, the log dialog) loads after the frame; the header shows at once.
+const TaskTable = lazy(() => import("./TaskTable").then((m) => ({ default: m.TaskTable })));
 
 export function TaskBar({ expanded, onToggle }: { expanded: boolean; onToggle: () => void }) {
   const bodyId = useId();
+  const { data, error } = useQuery(tasksQuery);
+  const tasks = useMemo(() => sortTasks(data?.tasks ?? []), [data]);
+  const running = tasks.filter(isRunning).length;
+  const failed = data?.failed ?? [];
   return (
     <section
       data-testid="task-bar"
@@ -28,37 +37,25 @@ export function TaskBar({ expanded, onToggle }: { expanded: boolean; onToggle: (
             <ChevronUp aria-hidden className="size-3.5 text-muted" />
           )}
         </button>
-        <span className="text-sm text-muted">0 running</span>
+        <span className="text-sm text-muted">{running} running</span>
+        {failed.length > 0 ? (
+          <span
+            className="inline-flex min-w-0 items-center gap-1 truncate text-sm text-warning"
+            title={failed.map((f) => `${f.connection}: ${f.message}`).join("\n")}
+          >
+            No tasks from {failed.map((f) => f.connection).join(", ")}
+          </span>
+        ) : null}
+        {error ? <span className="truncate text-sm text-error">Tasks could not be read.</span> : null}
       </div>
       {expanded ? (
-        <div id={bodyId} className="min-h-0 flex-1 overflow-auto">
-          <table className="w-full table-fixed border-collapse text-sm">
-            <colgroup>
-              <col className="w-40" />
-              <col className="w-32" />
-              <col className="w-24" />
-              <col className="w-32" />
-              <col />
-              <col className="w-28" />
-            </colgroup>
-            <thead className="sticky top-0 bg-surface text-left text-muted">
-              <tr>
-                {COLUMNS.map((c) => (
-                  <th key={c} scope="col" className="border-b border-line px-2.5 py-1 font-medium">
-                    {c}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              <tr>
-                <td colSpan={COLUMNS.length} className="px-2.5 py-4 text-center text-muted">
-                  No tasks yet. Starting, migrating or backing up a guest shows its progress here.
-                </td>
-              </tr>
-            </tbody>
-          </table>
-        </div>
+        tasks.length === 0 ? (
+          <NoTasks id={bodyId} />
+        ) : (
+          <Suspense fallback={<div id={bodyId} className="min-h-0 flex-1" />}>
+            <TaskTable id={bodyId} tasks={tasks} />
+          </Suspense>
+        )
       ) : null}
     </section>
   );

@@ -44,6 +44,14 @@ pub fn routes(r: &mut Vec<Route>) {
             handler: current,
         });
     }
+    r.push(Route {
+        method: Method::GET,
+        path: "/nodes/{node}/lxc/{vmid}/interfaces",
+        permission: Permission::Check(Check::perm("/vms/{vmid}", &["VM.Audit"])),
+        allow_token: true,
+        params: vec![req("node", Kind::Node), req("vmid", Kind::VmId)],
+        handler: ct_interfaces,
+    });
     // The power actions, with the schema's own parameters besides node and vmid.
     r.push(power_route(
         "/nodes/{node}/qemu/{vmid}/status/start",
@@ -228,6 +236,49 @@ fn current(call: &Call<'_>) -> Result<Value, ApiError> {
     }
     let _ = load;
     Ok(v)
+}
+
+/// A running container's interfaces as the host sees them (`PVE::LXC::get_interfaces`):
+/// the first IPv4 and IPv6 address in `inet`/`inet6`, all of them in `ip-addresses`.
+fn ct_interfaces(call: &Call<'_>) -> Result<Value, ApiError> {
+    let node = online_node(call)?;
+    let vmid = call.params.vmid()?;
+    let state = call.sim.state();
+    let g = find_guest(&state, GuestKind::Lxc, &node, vmid)?;
+    if !g.running() {
+        return Err(ApiError::failed("container not running"));
+    }
+    let out = g
+        .spec
+        .agent_interfaces
+        .iter()
+        .map(|i| {
+            let mac = if i.mac.is_empty() {
+                "00:00:00:00:00:00".to_owned()
+            } else {
+                i.mac.to_lowercase()
+            };
+            let addrs: Vec<Value> = i
+                .ips
+                .iter()
+                .map(|cidr| {
+                    let (ip, prefix) = cidr.split_once('/').unwrap_or((cidr, ""));
+                    let v6 = ip.contains(':');
+                    let prefix: u32 = prefix.parse().unwrap_or(if v6 { 128 } else { 32 });
+                    json!({ "ip-address": ip, "ip-address-type": if v6 { "inet6" } else { "inet" }, "prefix": prefix })
+                })
+                .collect();
+            let mut v = json!({ "name": i.name, "hwaddr": mac, "hardware-address": mac, "ip-addresses": addrs });
+            if let Some(a) = i.ips.iter().find(|a| !a.contains(':')) {
+                v["inet"] = json!(a);
+            }
+            if let Some(a) = i.ips.iter().find(|a| a.contains(':')) {
+                v["inet6"] = json!(a);
+            }
+            v
+        })
+        .collect();
+    Ok(Value::Array(out))
 }
 
 /// The power actions. Each checks what PVE checks before it forks its worker, then runs

@@ -1,0 +1,127 @@
+// Backup coverage: PVE guests with no backup on any known Backup Server in the last N days.
+import { useQuery } from "@tanstack/react-query";
+import { AlertTriangle, CheckCircle2, ShieldAlert } from "lucide-react";
+import { useId, useState } from "react";
+import type { CoverageRow } from "@/backend";
+import { Breadcrumbs } from "@/ui/Breadcrumbs";
+import { ErrorNotice } from "@/ui/ErrorNotice";
+import { formatAge, formatDateTime } from "./format";
+import { coverageQuery, DEFAULT_COVERAGE_DAYS } from "./queries";
+
+export function CoveragePage() {
+  const daysId = useId();
+  const [text, setText] = useState(String(DEFAULT_COVERAGE_DAYS));
+  const [days, setDays] = useState(DEFAULT_COVERAGE_DAYS);
+  const [showAll, setShowAll] = useState(false);
+  const coverage = useQuery(coverageQuery(days));
+  const rows: CoverageRow[] = coverage.data?.rows ?? [];
+  const missing = rows.filter((r) => !r.backedUpWithin);
+  const shown = showAll ? rows : missing;
+  return (
+    <>
+      <Breadcrumbs items={[{ label: "Datacenter", to: "/" }, { label: "Backup coverage" }]} />
+      <div className="flex-1 overflow-auto px-4 py-3">
+        <h1 className="text-lg font-semibold">Backup coverage</h1>
+        <div className="my-3 flex flex-wrap items-center gap-3 text-sm">
+          <label htmlFor={daysId}>Guests with no backup in the last</label>
+          <input
+            id={daysId}
+            type="number"
+            min={1}
+            max={3650}
+            value={text}
+            onChange={(e) => {
+              setText(e.target.value);
+              const n = Number.parseInt(e.target.value, 10);
+              if (Number.isInteger(n) && n >= 1 && n <= 3650) setDays(n);
+            }}
+            className="h-7 w-20 rounded border border-line-strong bg-surface px-2 tabular-nums"
+          />
+          <span>{days === 1 ? "day" : "days"}</span>
+          <label className="ml-4 inline-flex items-center gap-1.5">
+            <input type="checkbox" checked={showAll} onChange={(e) => setShowAll(e.target.checked)} />
+            Show covered guests too
+          </label>
+          {coverage.data ? (
+            <span className="ml-auto text-muted" data-testid="coverage-summary">
+              {missing.length} of {rows.length} guests without a recent backup
+            </span>
+          ) : null}
+        </div>
+        {coverage.error ? <ErrorNotice error={coverage.error} title="Backup coverage could not be computed" /> : null}
+        {coverage.data?.failed.length ? (
+          <div role="status" className="mb-3 flex gap-2 rounded border border-warning/40 bg-warning-soft px-3 py-2 text-sm">
+            <AlertTriangle aria-hidden className="mt-0.5 size-4 shrink-0 text-warning" />
+            <div>
+              <p className="font-medium">Some connections did not answer; guests may have backups there.</p>
+              <ul>
+                {coverage.data.failed.map((f) => (
+                  <li key={f.connectionId}>
+                    {f.connection}: {f.message}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          </div>
+        ) : null}
+        {coverage.isPending ? <p className="text-muted">Reading guests and backups…</p> : null}
+        {coverage.data ? (
+          <table data-testid="coverage-table" className="w-full border-collapse text-sm tabular-nums">
+            <thead className="text-left text-muted">
+              <tr>
+                {["Cluster", "VMID", "Name", "Type", "Node", "Last backup", "Where", "Status"].map((c) => (
+                  <th key={c} scope="col" className="border-b border-line px-2 py-1 font-medium">
+                    {c}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {shown.map((r) => (
+                <tr
+                  key={`${r.connectionId}-${r.vmid}`}
+                  data-testid={`coverage-row-${r.connectionId}-${r.vmid}`}
+                  className="border-b border-line/60"
+                >
+                  <td className="px-2 py-0.5">{r.connection}</td>
+                  <td className="px-2 py-0.5">{r.vmid}</td>
+                  <td className="px-2 py-0.5">{r.name ?? ""}</td>
+                  <td className="px-2 py-0.5">{r.kind === "lxc" ? "CT" : "VM"}</td>
+                  <td className="px-2 py-0.5">{r.node ?? ""}</td>
+                  <td className="px-2 py-0.5">
+                    {r.lastBackup !== null ? (
+                      <>
+                        {formatDateTime(r.lastBackup)} <span className="text-muted">({formatAge(r.lastBackup)})</span>
+                      </>
+                    ) : (
+                      <span className="text-error">never</span>
+                    )}
+                  </td>
+                  <td className="px-2 py-0.5 text-muted">{r.lastBackupOn ?? ""}</td>
+                  <td className="px-2 py-0.5">
+                    {r.backedUpWithin ? (
+                      <span className="inline-flex items-center gap-1 text-running">
+                        <CheckCircle2 aria-hidden className="size-3.5" /> covered
+                      </span>
+                    ) : (
+                      <span className="inline-flex items-center gap-1 text-error">
+                        <ShieldAlert aria-hidden className="size-3.5" /> no recent backup
+                      </span>
+                    )}
+                  </td>
+                </tr>
+              ))}
+              {shown.length === 0 ? (
+                <tr>
+                  <td colSpan={8} className="px-2 py-4 text-center text-muted">
+                    Every guest has a backup from the last {days === 1 ? "day" : `${days} days`}.
+                  </td>
+                </tr>
+              ) : null}
+            </tbody>
+          </table>
+        ) : null}
+      </div>
+    </>
+  );
+}

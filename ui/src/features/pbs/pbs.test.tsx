@@ -1,0 +1,149 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import { api, type Coverage, type CoverageRow, type Datastore } from "@/backend";
+import { makeConnection } from "@/test/fixtures";
+import { renderApp } from "@/test/renderApp";
+import { formatBytes } from "./format";
+
+vi.mock("@/backend", async (importOriginal) => (await import("@/test/backendMock")).backendMock(importOriginal));
+
+const NOW = Math.floor(Date.now() / 1000);
+const GIB = 2 ** 30;
+
+function row(partial: Partial<CoverageRow> & Pick<CoverageRow, "connectionId" | "vmid">): CoverageRow {
+  return {
+    connection: partial.connectionId.replace("demo-", ""),
+    name: `guest-${partial.vmid}`,
+    kind: "qemu",
+    node: "pve1",
+    lastBackup: null,
+    lastBackupOn: null,
+    backedUpWithin: false,
+    ...partial,
+  };
+}
+
+const COVERAGE: Coverage = {
+  days: 1,
+  checkedAt: NOW,
+  rows: [
+    row({ connectionId: "demo-prod", vmid: 113 }),
+    row({
+      connectionId: "demo-prod",
+      vmid: 140,
+      lastBackup: NOW - 21 * 86400,
+      lastBackupOn: "pbs-backup / prod",
+    }),
+    row({ connectionId: "demo-lab", vmid: 511, kind: "lxc" }),
+    row({
+      connectionId: "demo-prod",
+      vmid: 100,
+      lastBackup: NOW - 3600,
+      lastBackupOn: "pbs-backup / prod",
+      backedUpWithin: true,
+    }),
+  ],
+  failed: [],
+};
+
+describe("backup coverage", () => {
+  it("lists the guests without a recent backup and asks again for another window", async () => {
+    const user = userEvent.setup();
+    vi.mocked(api.backupCoverage).mockResolvedValue(COVERAGE);
+    renderApp("/backups/coverage");
+    const table = await screen.findByTestId("coverage-table");
+    expect(api.backupCoverage).toHaveBeenCalledWith(1);
+    expect(within(table).getByTestId("coverage-row-demo-prod-113")).toHaveTextContent("never");
+    expect(within(table).getByTestId("coverage-row-demo-prod-140")).toHaveTextContent("pbs-backup / prod");
+    expect(within(table).getByTestId("coverage-row-demo-lab-511")).toHaveTextContent("CT");
+    expect(within(table).queryByTestId("coverage-row-demo-prod-100")).not.toBeInTheDocument();
+    expect(screen.getByTestId("coverage-summary")).toHaveTextContent("3 of 4 guests");
+
+    await user.click(screen.getByLabelText("Show covered guests too"));
+    expect(within(table).getByTestId("coverage-row-demo-prod-100")).toHaveTextContent("covered");
+
+    const days = screen.getByLabelText("Guests with no backup in the last");
+    await user.clear(days);
+    await user.type(days, "30");
+    await waitFor(() => expect(api.backupCoverage).toHaveBeenCalledWith(30));
+  });
+
+  it("says which connections did not answer", async () => {
+    vi.mocked(api.backupCoverage).mockResolvedValue({
+      ...COVERAGE,
+      failed: [{ connectionId: "demo-pbs", connection: "pbs-backup", message: "no route to host" }],
+    });
+    renderApp("/backups/coverage");
+    expect(await screen.findByText(/pbs-backup: no route to host/)).toBeInTheDocument();
+  });
+});
+
+describe("backup server page", () => {
+  it("shows datastores with usage, estimated full date and GC, and the groups of the selected one", async () => {
+    const user = userEvent.setup();
+    vi.mocked(api.connectionsList).mockResolvedValue([
+      makeConnection({ id: "demo-pbs", name: "pbs-backup", kind: "pbs", url: "https://pbs:8007", demo: true }),
+    ]);
+    const stores: Datastore[] = [
+      {
+        name: "lab",
+        total: 2000 * GIB,
+        used: 410 * GIB,
+        avail: 1590 * GIB,
+        estimatedFullDate: null,
+        gc: null,
+        error: null,
+      },
+      {
+        name: "prod",
+        total: 8000 * GIB,
+        used: 3120 * GIB,
+        avail: 4880 * GIB,
+        estimatedFullDate: Date.UTC(2027, 5, 15) / 1000,
+        gc: {
+          upid: "UPID:pbs",
+          lastRunState: "ok",
+          lastRunEndtime: NOW - 7200,
+          nextRun: NOW + 3600,
+          schedule: "daily",
+          removedBytes: 45 * GIB,
+          pendingBytes: 0,
+          diskBytes: 3120 * GIB,
+        },
+        error: null,
+      },
+    ];
+    vi.mocked(api.pbsDatastores).mockResolvedValue(stores);
+    vi.mocked(api.pbsSnapshots).mockImplementation((_, store) =>
+      Promise.resolve(
+        store === "prod"
+          ? [
+              {
+                backupType: "vm",
+                backupId: "100",
+                lastBackup: NOW - 3600,
+                count: 11,
+                owner: "pve-prod@pbs",
+                snapshots: [{ time: NOW - 3600, size: 32 * GIB, verification: "ok", protected: false }],
+              },
+            ]
+          : [],
+      ),
+    );
+    renderApp("/pbs/demo-pbs");
+    const prod = await screen.findByTestId("pbs-datastore-prod");
+    expect(api.pbsDatastores).toHaveBeenCalledWith("demo-pbs");
+    expect(prod).toHaveTextContent(`${formatBytes(3120 * GIB)} of ${formatBytes(8000 * GIB)} used`);
+    expect(prod).toHaveTextContent("39 %");
+    expect(prod).toHaveTextContent("2027-06-15");
+    expect(prod).toHaveTextContent("Garbage collection: OK");
+    expect(screen.getByTestId("pbs-datastore-lab")).toHaveTextContent("not growing");
+    // The first datastore is selected; another is a click away.
+    await waitFor(() => expect(api.pbsSnapshots).toHaveBeenCalledWith("demo-pbs", "lab"));
+    await user.click(prod);
+    const groups = await screen.findByTestId("pbs-groups");
+    await waitFor(() => expect(within(groups).getByText("pve-prod@pbs")).toBeInTheDocument());
+    expect(within(groups).getByText("11")).toBeInTheDocument();
+  });
+});
