@@ -9,7 +9,7 @@ import {
   type RouterHistory,
 } from "@tanstack/react-router";
 import { SettingsPage } from "@/features/admin/SettingsPage";
-import { DatacenterWelcome } from "@/features/inventory/DatacenterWelcome";
+import { DatacenterHome } from "@/features/inventory/DatacenterHome";
 import { AppFrame } from "./AppFrame";
 
 const rootRoute = createRootRoute({ component: AppFrame });
@@ -17,7 +17,7 @@ const rootRoute = createRootRoute({ component: AppFrame });
 const datacenterRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: "/",
-  component: DatacenterWelcome,
+  component: DatacenterHome,
 });
 
 const settingsRoute = createRoute({

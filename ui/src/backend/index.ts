@@ -46,6 +46,9 @@ import {
   type RrdTarget,
   type RrdTimeframe,
   type StorageStatus,
+  type ConnectionInventory_Serialize,
+  type InventoryDelta_Serialize,
+  type RefreshReport,
 } from "./bindings";
 
 export type {
@@ -63,6 +66,14 @@ export type {
   TokenProfile,
   WizardChoices,
 } from "./bindings";
+
+/** One connection's last known resources, as the refresh engine holds them. */
+export type ConnectionInventory = ConnectionInventory_Serialize;
+
+/** What changed in one connection's inventory: applied to the cached snapshot. */
+export type InventoryDelta = InventoryDelta_Serialize;
+
+export type { RefreshReport };
 
 /** A connection as the UI receives it (never carries a secret). */
 export type Connection = Connection_Serialize;
@@ -263,6 +274,9 @@ export const api = {
   pbsSnapshots: (connectionId: string, store: string): Promise<BackupGroup[]> =>
     call(() => commands.pbsSnapshots(connectionId, store)),
   backupCoverage: (days: number): Promise<Coverage> => call(() => commands.backupCoverage(days)),
+  inventorySnapshot: (): Promise<ConnectionInventory[]> => call(() => commands.inventorySnapshot()),
+  inventoryRefreshNow: (): Promise<RefreshReport> => call(() => commands.inventoryRefreshNow()),
+  windowVisibility: (visible: boolean): Promise<null> => call(() => commands.windowVisibility(visible)),
 };
 
 type Unlisten = () => void;
@@ -308,6 +322,13 @@ export function onSettingsChanged(cb: (settings: SettingsChanged) => void): Unli
 /** A connection was added, changed, enabled, disabled or removed: the list is stale. */
 export function onConnectionsChanged(cb: () => void): Unlisten {
   return subscribe(events.connectionsChanged, "connection changes", () => cb());
+}
+
+/** A connection's inventory changed (or went stale): apply the delta. */
+export function onInventoryChanged(cb: (delta: InventoryDelta) => void): Unlisten {
+  return subscribe(events.inventoryChanged, "inventory changes", (payload) =>
+    cb({ ...payload, fetchedAt: payload.fetchedAt ?? null, error: payload.error ?? null }),
+  );
 }
 
 /** A connection's health moved from one state to another. */

@@ -5,43 +5,66 @@ import type * as Backend from "@/backend";
 
 export async function backendMock(importOriginal: () => Promise<typeof Backend>) {
   const actual = await importOriginal();
+  const api = {
+    appInfo: vi.fn<typeof actual.api.appInfo>(),
+    settingsGet: vi.fn<typeof actual.api.settingsGet>(),
+    settingsSet: vi.fn<typeof actual.api.settingsSet>(),
+    // No connections unless a test says otherwise (the tree asks on every render of the frame).
+    connectionsList: vi.fn<typeof actual.api.connectionsList>(() => Promise.resolve([])),
+    demoOpen: vi.fn<typeof actual.api.demoOpen>(),
+    demoClose: vi.fn<typeof actual.api.demoClose>(),
+    connectionResources: vi.fn<typeof actual.api.connectionResources>(() => Promise.resolve([])),
+    connectionAdd: vi.fn<typeof actual.api.connectionAdd>(),
+    connectionUpdate: vi.fn<typeof actual.api.connectionUpdate>(),
+    connectionRemove: vi.fn<typeof actual.api.connectionRemove>(),
+    connectionSetEnabled: vi.fn<typeof actual.api.connectionSetEnabled>(),
+    connectionTest: vi.fn<typeof actual.api.connectionTest>(),
+    certificateProbe: vi.fn<typeof actual.api.certificateProbe>(),
+    // The form asks for the matrix as soon as it opens.
+    connectionFeatures: vi.fn<typeof actual.api.connectionFeatures>(() => Promise.resolve({ features: [] })),
+    tokenWizardChoices: vi.fn<typeof actual.api.tokenWizardChoices>(),
+    tokenCreate: vi.fn<typeof actual.api.tokenCreate>(),
+    connectionCheck: vi.fn<typeof actual.api.connectionCheck>(),
+    monitorClusterSummary: vi.fn<typeof actual.api.monitorClusterSummary>(),
+    monitorNodeStatus: vi.fn<typeof actual.api.monitorNodeStatus>(),
+    monitorGuestSummary: vi.fn<typeof actual.api.monitorGuestSummary>(),
+    monitorStorageStatus: vi.fn<typeof actual.api.monitorStorageStatus>(),
+    monitorRrd: vi.fn<typeof actual.api.monitorRrd>(() => Promise.resolve([])),
+    // The task bar asks on every render of the frame.
+    tasksRecent: vi.fn<typeof actual.api.tasksRecent>(() => Promise.resolve({ tasks: [], failed: [] })),
+    taskLog: vi.fn<typeof actual.api.taskLog>(),
+    pbsDatastores: vi.fn<typeof actual.api.pbsDatastores>(() => Promise.resolve([])),
+    pbsSnapshots: vi.fn<typeof actual.api.pbsSnapshots>(() => Promise.resolve([])),
+    backupCoverage: vi.fn<typeof actual.api.backupCoverage>(),
+    inventorySnapshot: vi.fn<typeof actual.api.inventorySnapshot>(),
+    inventoryRefreshNow: vi.fn<typeof actual.api.inventoryRefreshNow>(() =>
+      Promise.resolve({ connections: 0, requests: 0, failed: 0, tookMs: 0 }),
+    ),
+    windowVisibility: vi.fn<typeof actual.api.windowVisibility>(() => Promise.resolve(null)),
+  };
+  // Unless a test says otherwise, the engine's snapshot is what `connectionResources` answers
+  // for each enabled PVE connection (so tests can keep mocking per connection).
+  api.inventorySnapshot.mockImplementation(async () => {
+    // The list's own implementation, so tests counting connectionsList calls see only the UI's.
+    const list = (await api.connectionsList.getMockImplementation()?.()) ?? [];
+    const out: Awaited<ReturnType<typeof actual.api.inventorySnapshot>> = [];
+    for (const c of list.filter((c) => c.kind === "pve" && c.enabled)) {
+      try {
+        const resources = await api.connectionResources(c.id);
+        out.push({ connectionId: c.id, resources, fetchedAt: new Date().toISOString(), stale: false, error: null });
+      } catch (e) {
+        out.push({ connectionId: c.id, resources: [], fetchedAt: null, stale: false, error: actual.toAppError(e).message });
+      }
+    }
+    return out;
+  });
   return {
     ...actual,
     isTauri: () => true,
-    api: {
-      appInfo: vi.fn<typeof actual.api.appInfo>(),
-      settingsGet: vi.fn<typeof actual.api.settingsGet>(),
-      settingsSet: vi.fn<typeof actual.api.settingsSet>(),
-      // No connections unless a test says otherwise (the tree asks on every render of the frame).
-      connectionsList: vi.fn<typeof actual.api.connectionsList>(() => Promise.resolve([])),
-      demoOpen: vi.fn<typeof actual.api.demoOpen>(),
-      demoClose: vi.fn<typeof actual.api.demoClose>(),
-      connectionResources: vi.fn<typeof actual.api.connectionResources>(() => Promise.resolve([])),
-      connectionAdd: vi.fn<typeof actual.api.connectionAdd>(),
-      connectionUpdate: vi.fn<typeof actual.api.connectionUpdate>(),
-      connectionRemove: vi.fn<typeof actual.api.connectionRemove>(),
-      connectionSetEnabled: vi.fn<typeof actual.api.connectionSetEnabled>(),
-      connectionTest: vi.fn<typeof actual.api.connectionTest>(),
-      certificateProbe: vi.fn<typeof actual.api.certificateProbe>(),
-      // The form asks for the matrix as soon as it opens.
-      connectionFeatures: vi.fn<typeof actual.api.connectionFeatures>(() => Promise.resolve({ features: [] })),
-      tokenWizardChoices: vi.fn<typeof actual.api.tokenWizardChoices>(),
-      tokenCreate: vi.fn<typeof actual.api.tokenCreate>(),
-      connectionCheck: vi.fn<typeof actual.api.connectionCheck>(),
-      monitorClusterSummary: vi.fn<typeof actual.api.monitorClusterSummary>(),
-      monitorNodeStatus: vi.fn<typeof actual.api.monitorNodeStatus>(),
-      monitorGuestSummary: vi.fn<typeof actual.api.monitorGuestSummary>(),
-      monitorStorageStatus: vi.fn<typeof actual.api.monitorStorageStatus>(),
-      monitorRrd: vi.fn<typeof actual.api.monitorRrd>(() => Promise.resolve([])),
-      // The task bar asks on every render of the frame.
-      tasksRecent: vi.fn<typeof actual.api.tasksRecent>(() => Promise.resolve({ tasks: [], failed: [] })),
-      taskLog: vi.fn<typeof actual.api.taskLog>(),
-      pbsDatastores: vi.fn<typeof actual.api.pbsDatastores>(() => Promise.resolve([])),
-      pbsSnapshots: vi.fn<typeof actual.api.pbsSnapshots>(() => Promise.resolve([])),
-      backupCoverage: vi.fn<typeof actual.api.backupCoverage>(),
-    },
+    api,
     onSettingsChanged: vi.fn<typeof actual.onSettingsChanged>(() => () => {}),
     onConnectionsChanged: vi.fn<typeof actual.onConnectionsChanged>(() => () => {}),
     onHealthChanged: vi.fn<typeof actual.onHealthChanged>(() => () => {}),
+    onInventoryChanged: vi.fn<typeof actual.onInventoryChanged>(() => () => {}),
   };
 }

@@ -153,7 +153,8 @@ describe("connections in the tree", () => {
     await user.click(toggle);
     expect(api.connectionSetEnabled).toHaveBeenCalledWith("c-lab", true);
     await waitFor(() => expect(screen.getByTestId("tree-connection-lab")).toHaveAttribute("data-enabled", "true"));
-    await waitFor(() => expect(api.connectionResources).toHaveBeenCalledWith("c-lab"));
+    // The engine is asked to fetch the newly enabled cluster now.
+    await waitFor(() => expect(api.inventoryRefreshNow).toHaveBeenCalled());
   });
 
   it("opens the menu from the keyboard, checks now, and gives the focus back to the row", async () => {

@@ -6,10 +6,12 @@ import {
   api,
   onConnectionsChanged,
   onHealthChanged,
+  onInventoryChanged,
   type AccessType,
   type Connection,
   type ConnectionKind,
 } from "@/backend";
+import { applyDelta, inventoryQuery, refreshInventory } from "@/features/inventory/inventoryQuery";
 import { applyHealthChange } from "./health";
 
 export const connectionsQuery = queryOptions({
@@ -47,6 +49,7 @@ export function useOpenDemo() {
     mutationFn: () => api.demoOpen(),
     onSuccess: (opened) => {
       queryClient.setQueryData(connectionsQuery.queryKey, (existing) => mergeConnections(existing, opened));
+      refreshInventory(queryClient);
     },
   });
 }
@@ -92,6 +95,8 @@ export function putConnection(queryClient: QueryClient, connection: Connection) 
       : [...list, connection];
   });
   if (!connection.enabled) queryClient.removeQueries({ queryKey: resourcesQuery(connection.id).queryKey });
+  // A new or newly enabled cluster: have the engine fetch it now rather than at its next tick.
+  refreshInventory(queryClient);
 }
 
 /** Drops a removed connection and its cached resources. */
@@ -135,13 +140,24 @@ export function useConnectionEvents() {
   useEffect(() => {
     const stopChanged = onConnectionsChanged(() => {
       void queryClient.invalidateQueries({ queryKey: connectionsQuery.queryKey });
+      refreshInventory(queryClient);
     });
+    const stopInventory = onInventoryChanged((delta) => {
+      queryClient.setQueryData(inventoryQuery.queryKey, (existing) => applyDelta(existing, delta));
+    });
+    // The engine refreshes every 5 s while the window is visible and every 60 s when not.
+    const visibility = () => {
+      api.windowVisibility(!document.hidden).catch(() => {});
+    };
+    document.addEventListener("visibilitychange", visibility);
     const stopHealth = onHealthChanged((change) => {
       queryClient.setQueryData(connectionsQuery.queryKey, (existing) => applyHealthChange(existing, change));
     });
     return () => {
       stopChanged();
       stopHealth();
+      stopInventory();
+      document.removeEventListener("visibilitychange", visibility);
     };
   }, [queryClient]);
 }

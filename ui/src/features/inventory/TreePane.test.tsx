@@ -114,8 +114,9 @@ describe("resource tree", () => {
     expect(screen.getByTestId("tree-connection-pbs-backup")).toBeInTheDocument();
     expect(screen.queryByTestId("empty-open-demo")).not.toBeInTheDocument();
     expect(within(screen.getByTestId("tree-connection-prod")).getByText("demo")).toBeInTheDocument();
-    // The welcome page no longer offers to open it again.
-    expect(screen.getByTestId("welcome-open-demo")).toBeDisabled();
+    // With clusters connected, the datacenter root shows their summary instead of the welcome.
+    expect(await screen.findByTestId("summary-datacenter")).toBeInTheDocument();
+    expect(screen.queryByTestId("welcome-open-demo")).not.toBeInTheDocument();
   });
 
   it("opens the demo from the welcome page too", async () => {

@@ -3,7 +3,7 @@
 import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { api, AppErrorException, type Resource, type Settings } from "@/backend";
+import { api, AppErrorException, onInventoryChanged, type Resource, type Settings } from "@/backend";
 import { makeConnection } from "@/test/fixtures";
 import { renderApp } from "@/test/renderApp";
 import { recordOpened, resource } from "@/features/inventory/testSupport";
@@ -107,16 +107,23 @@ describe("tree views", () => {
   });
 
   it("greys a connection whose refresh failed and says when it was last seen", async () => {
-    let fail = false;
-    vi.mocked(api.connectionResources).mockImplementation(() =>
-      fail
-        ? Promise.reject(new AppErrorException({ code: "Unreachable", message: "No node answered.", detail: null }))
-        : Promise.resolve(RESOURCES),
-    );
-    const { queryClient } = renderApp("/");
+    vi.mocked(api.connectionResources).mockResolvedValue(RESOURCES);
+    renderApp("/");
     await screen.findByTestId("tree-guest-prod-101");
-    fail = true;
-    await act(() => queryClient.refetchQueries({ queryKey: ["connection-resources", "c-prod"] }));
+    // The engine says the last refresh failed: the last known state stays, marked stale.
+    const subscribed = vi.mocked(onInventoryChanged).mock.calls.at(-1)?.[0];
+    if (!subscribed) throw new Error("the app did not subscribe to inventory changes");
+    act(() =>
+      subscribed({
+        connectionId: "c-prod",
+        fetchedAt: new Date().toISOString(),
+        stale: true,
+        error: "No node answered.",
+        added: [],
+        changed: [],
+        removed: [],
+      }),
+    );
     const stale = await screen.findByTestId("tree-stale-prod");
     expect(stale).toHaveTextContent("last seen just now");
     expect(screen.getByTestId("tree-connection-prod")).toHaveAttribute("data-stale", "true");

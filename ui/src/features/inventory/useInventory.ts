@@ -1,9 +1,10 @@
 // The one door to the inventory for the tree, the guest table and the search: the connections
-// and, per enabled PVE connection, its last known resources. Today it polls through TanStack
-// Query; its insides can change (a push-based engine) without touching its users.
-import { useQueries, useQuery } from "@tanstack/react-query";
-import { toAppError, type AppError, type Connection, type Resource } from "@/backend";
-import { connectionsQuery, resourcesQuery } from "@/features/connections/queries";
+// and, per enabled PVE connection, its last known resources, from the Rust refresh engine
+// (a snapshot painted from the cache, then deltas; see inventoryQuery.ts).
+import { useQuery } from "@tanstack/react-query";
+import { toAppError, type AppError, type Connection, type ConnectionInventory, type Resource } from "@/backend";
+import { connectionsQuery } from "@/features/connections/queries";
+import { inventoryQuery } from "./inventoryQuery";
 
 /** What is known of one connection's resources. */
 export interface ConnectionResources {
@@ -36,28 +37,32 @@ export const isLoading = (r: ConnectionResources | undefined) =>
 
 export function useInventory(): Inventory {
   const list = useQuery(connectionsQuery);
+  const snapshot = useQuery(inventoryQuery);
   const connections = list.data ?? EMPTY;
-  const clusters = connections.filter(hasResources);
-  const results = useQueries({ queries: clusters.map((c) => resourcesQuery(c.id)) });
+  const known = new Map<string, ConnectionInventory>((snapshot.data ?? []).map((c) => [c.connectionId, c]));
+  const failed = snapshot.isError ? toAppError(snapshot.error) : null;
 
   const resourcesByConnection = new Map<string, ConnectionResources>();
-  clusters.forEach((c, i) => {
-    const q = results[i];
-    if (!q) return;
-    const hasData = q.data !== undefined;
+  for (const c of connections.filter(hasResources)) {
+    const inv = known.get(c.id);
     resourcesByConnection.set(c.id, {
-      resources: q.data ?? EMPTY_RESOURCES,
-      stale: hasData && q.isError,
-      fetchedAt: hasData && q.dataUpdatedAt > 0 ? new Date(q.dataUpdatedAt).toISOString() : null,
-      error: q.isError ? toAppError(q.error) : null,
+      resources: inv?.resources ?? EMPTY_RESOURCES,
+      stale: inv !== undefined && inv.stale && inv.fetchedAt !== null,
+      fetchedAt: inv?.fetchedAt ?? null,
+      error: inv?.error ? unreachable(inv.error) : failed,
     });
-  });
+  }
   return {
     connections,
     resourcesByConnection,
     pending: list.isPending,
     error: list.isError ? toAppError(list.error) : null,
   };
+}
+
+/** The engine's reason for a failed refresh, as the error the tree and table show. */
+function unreachable(message: string): AppError {
+  return { code: "Unreachable", message, detail: null, fields: {} };
 }
 
 const EMPTY: Connection[] = [];
