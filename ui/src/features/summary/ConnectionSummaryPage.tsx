@@ -1,7 +1,7 @@
 // `/c/$conn`: a connection's summary — for a PVE cluster its members, quorum, guests and
 // resource use, as PVE's Datacenter > Summary shows them.
 import { useQuery } from "@tanstack/react-query";
-import { getRouteApi } from "@tanstack/react-router";
+import { getRouteApi, Link } from "@tanstack/react-router";
 import type { ClusterSummary, Connection } from "@/backend";
 import { connectionsQuery } from "@/features/connections/queries";
 import { Breadcrumbs } from "@/ui/Breadcrumbs";
@@ -62,7 +62,17 @@ function ConnectionBody({ conn, connection }: { conn: string; connection: Connec
   if (!pve) {
     return (
       <Panel title="Backup server">
-        <p className="text-muted">{connection.name} is a Proxmox Backup Server; its datastores are listed in the tree.</p>
+        <p className="text-muted">
+          {connection.name} is a Proxmox Backup Server.{" "}
+          <Link to="/pbs/$conn" params={{ conn }} className="text-accent underline" data-testid="open-pbs">
+            Open its datastores
+          </Link>{" "}
+          or the{" "}
+          <Link to="/backups/coverage" className="text-accent underline">
+            backup coverage
+          </Link>
+          .
+        </p>
       </Panel>
     );
   }
