@@ -1,5 +1,5 @@
 // Complete back end values for tests: give the fields a test is about, the rest are defaults.
-import type { Connection, FeatureMatrix, Health, TestReport } from "@/backend";
+import type { Connection, FeatureMatrix, Health, Resource, TestReport } from "@/backend";
 
 export function health(partial: Partial<Health> = {}): Health {
   return { state: "unknown", since: null, checkedAt: null, message: null, ...partial };
@@ -50,6 +50,30 @@ export function testReport(partial: Partial<TestReport> = {}): TestReport {
     authError: null,
     privileges: [],
     features: { features: [] },
+    ...partial,
+  };
+}
+
+/** A complete `/cluster/resources` entry: give the fields a test is about. */
+export function resource(partial: Partial<Resource> & Pick<Resource, "id" | "kind">): Resource {
+  return {
+    node: null,
+    vmid: null,
+    name: null,
+    status: null,
+    template: false,
+    pool: null,
+    tags: null,
+    lock: null,
+    hastate: null,
+    storage: null,
+    cpu: null,
+    maxcpu: null,
+    mem: null,
+    maxmem: null,
+    disk: null,
+    maxdisk: null,
+    uptime: null,
     ...partial,
   };
 }

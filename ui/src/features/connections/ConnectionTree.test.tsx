@@ -12,7 +12,7 @@ import {
   type HealthChange,
   type Resource,
 } from "@/backend";
-import { health, makeConnection } from "@/test/fixtures";
+import { health, makeConnection, resource } from "@/test/fixtures";
 import { renderApp } from "@/test/renderApp";
 
 vi.mock("@/backend", async (importOriginal) => (await import("@/test/backendMock")).backendMock(importOriginal));
@@ -39,27 +39,7 @@ const LAB = makeConnection({
   health: health({ state: "disabled" }),
 });
 
-const node = (name: string): Resource => ({
-  id: `node/${name}`,
-  kind: "node",
-  node: name,
-  vmid: null,
-  name: null,
-  status: "online",
-  template: false,
-  pool: null,
-  tags: null,
-  lock: null,
-  hastate: null,
-  storage: null,
-  cpu: null,
-  maxcpu: null,
-  mem: null,
-  maxmem: null,
-  disk: null,
-  maxdisk: null,
-  uptime: null,
-});
+const node = (name: string): Resource => resource({ id: `node/${name}`, kind: "node", node: name, status: "online" });
 
 let stored: Connection[] = [];
 

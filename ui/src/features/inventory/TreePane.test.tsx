@@ -2,7 +2,7 @@ import { act, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { api, AppErrorException, type Connection, type Resource } from "@/backend";
-import { makeConnection } from "@/test/fixtures";
+import { makeConnection, resource } from "@/test/fixtures";
 import { renderApp } from "@/test/renderApp";
 
 vi.mock("@/backend", async (importOriginal) => (await import("@/test/backendMock")).backendMock(importOriginal));
@@ -16,29 +16,6 @@ const DEMO: Connection[] = [
   connection("demo-lab", "lab"),
   connection("demo-pbs", "pbs-backup", "pbs"),
 ];
-
-function resource(partial: Partial<Resource> & Pick<Resource, "id" | "kind">): Resource {
-  return {
-    node: null,
-    vmid: null,
-    name: null,
-    status: null,
-    template: false,
-    pool: null,
-    tags: null,
-    lock: null,
-    hastate: null,
-    storage: null,
-    cpu: null,
-    maxcpu: null,
-    mem: null,
-    maxmem: null,
-    disk: null,
-    maxdisk: null,
-    uptime: null,
-    ...partial,
-  };
-}
 
 const node = (name: string, status: string) => resource({ id: `node/${name}`, kind: "node", node: name, status });
 const guest = (kind: "qemu" | "lxc", vmid: number, nodeName: string, name: string, status: string, extra = {}) =>

@@ -7,11 +7,10 @@ import {
   type ClusterSummary,
   type GuestSummary,
   type NodeStatus,
-  type Resource,
   type RrdPoint,
   type StorageStatus,
 } from "@/backend";
-import { makeConnection } from "@/test/fixtures";
+import { makeConnection, resource } from "@/test/fixtures";
 import { renderApp } from "@/test/renderApp";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { render } from "@testing-library/react";
@@ -32,29 +31,6 @@ vi.mock("@/features/summary/UplotChart", () => ({
 const GIB = 1024 ** 3;
 
 const prod = makeConnection({ id: "demo-prod", name: "prod" });
-
-function resource(partial: Partial<Resource> & Pick<Resource, "id" | "kind">): Resource {
-  return {
-    node: null,
-    vmid: null,
-    name: null,
-    status: null,
-    template: false,
-    pool: null,
-    tags: null,
-    lock: null,
-    hastate: null,
-    storage: null,
-    cpu: null,
-    maxcpu: null,
-    mem: null,
-    maxmem: null,
-    disk: null,
-    maxdisk: null,
-    uptime: null,
-    ...partial,
-  };
-}
 
 const nodeStatus: NodeStatus = {
   node: "pve1",
