@@ -721,7 +721,7 @@ mod tests {
         let v = validate_new(&token_form(
             ConnectionKind::Pve,
             " root@pam!proxdeck ",
-            Some("5f0c8e2a-3b1d-4c6e-9a7f-1d2e3f4a5b6c"),
+            Some("test-only-secret"),
         ))
         .unwrap();
         assert_eq!(v.token_id.as_deref(), Some("root@pam!proxdeck"));
@@ -730,7 +730,7 @@ mod tests {
         match v.auth(v.secret.as_ref().unwrap()) {
             Auth::PveToken { id, secret } => {
                 assert_eq!(id, "root@pam!proxdeck");
-                assert_eq!(secret, "5f0c8e2a-3b1d-4c6e-9a7f-1d2e3f4a5b6c");
+                assert_eq!(secret, "test-only-secret");
             }
             other => panic!("{other:?}"),
         }
@@ -763,21 +763,15 @@ mod tests {
     #[test]
     fn a_whole_token_pasted_in_either_products_form() {
         let cases = [
+            (ConnectionKind::Pve, "root@pam!proxdeck=test-only-secret"),
             (
                 ConnectionKind::Pve,
-                "root@pam!proxdeck=5f0c8e2a-3b1d-4c6e-9a7f-1d2e3f4a5b6c",
+                "PVEAPIToken=root@pam!proxdeck=test-only-secret",
             ),
-            (
-                ConnectionKind::Pve,
-                "PVEAPIToken=root@pam!proxdeck=5f0c8e2a-3b1d-4c6e-9a7f-1d2e3f4a5b6c",
-            ),
+            (ConnectionKind::Pbs, "root@pam!proxdeck:test-only-secret"),
             (
                 ConnectionKind::Pbs,
-                "root@pam!proxdeck:5f0c8e2a-3b1d-4c6e-9a7f-1d2e3f4a5b6c",
-            ),
-            (
-                ConnectionKind::Pbs,
-                "PBSAPIToken=root@pam!proxdeck:5f0c8e2a-3b1d-4c6e-9a7f-1d2e3f4a5b6c\n",
+                "PBSAPIToken=root@pam!proxdeck:test-only-secret\n",
             ),
         ];
         for (kind, pasted) in cases {
@@ -785,7 +779,7 @@ mod tests {
             assert_eq!(v.token_id.as_deref(), Some("root@pam!proxdeck"), "{pasted}");
             assert_eq!(
                 v.secret.as_ref().unwrap().expose(),
-                "5f0c8e2a-3b1d-4c6e-9a7f-1d2e3f4a5b6c",
+                "test-only-secret",
                 "{pasted}"
             );
             let auth = v.auth(v.secret.as_ref().unwrap());
