@@ -59,6 +59,7 @@ export type {
   CreatedToken,
   ErrorCode,
   FeatureKey,
+  GuestOrder,
   HealthState,
   Settings,
   SettingsChanged,

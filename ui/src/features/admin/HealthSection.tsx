@@ -1,77 +1,82 @@
-// How often each connection's health is checked. Saved on blur or Enter; the back end checks
-// the range (5–3600 s) and its message shows under the field.
+// How often connections are checked and their inventories refreshed, and how the tree orders
+// guests.
+import * as RadioGroup from "@radix-ui/react-radio-group";
 import { useQuery } from "@tanstack/react-query";
-import { useId, useState } from "react";
-import { toAppError } from "@/backend";
-import { ErrorNotice } from "@/ui/ErrorNotice";
-import { inputClass } from "@/ui/form";
+import type { GuestOrder } from "@/backend";
 import { settingsQuery, useSaveSettings } from "./queries";
+import { SecondsSetting } from "./SecondsSetting";
 
-export function HealthSection() {
+const ORDERS: { value: GuestOrder; label: string }[] = [
+  { value: "vmid", label: "By VMID" },
+  { value: "name", label: "By name" },
+];
+
+function GuestOrderSetting() {
   const settings = useQuery(settingsQuery);
   const save = useSaveSettings();
-  const current = settings.data?.healthIntervalSecs;
-  // What the user is typing; `null` shows the saved value.
-  const [draft, setDraft] = useState<string | null>(null);
-  const text = draft ?? (current === undefined ? "" : String(current));
-  const id = useId();
+  return (
+    <div className="flex flex-wrap items-center gap-x-6 gap-y-2">
+      <span id="guest-order-label" className="w-40 text-muted">
+        Guests in the tree
+      </span>
+      <RadioGroup.Root
+        aria-labelledby="guest-order-label"
+        value={settings.data?.guestOrder ?? "vmid"}
+        disabled={!settings.data}
+        onValueChange={(value) => {
+          const order = ORDERS.find((o) => o.value === value)?.value;
+          if (order && settings.data) save.mutate({ ...settings.data, guestOrder: order });
+        }}
+        orientation="horizontal"
+        className="inline-flex rounded border border-line-strong bg-sunken p-0.5"
+      >
+        {ORDERS.map(({ value, label }) => (
+          <RadioGroup.Item
+            key={value}
+            value={value}
+            data-testid={`guest-order-${value}`}
+            className="inline-flex h-7 items-center rounded-sm px-3 text-sm text-muted hover:text-fg data-[state=checked]:bg-surface data-[state=checked]:text-fg data-[state=checked]:shadow-sm data-[state=checked]:ring-1 data-[state=checked]:ring-line-strong"
+          >
+            {label}
+          </RadioGroup.Item>
+        ))}
+      </RadioGroup.Root>
+    </div>
+  );
+}
 
-  const commit = () => {
-    if (!settings.data || draft === null) return;
-    const value = Number(draft.trim());
-    if (!Number.isInteger(value) || value === current) {
-      setDraft(null);
-      return;
-    }
-    save.mutate({ ...settings.data, healthIntervalSecs: value }, { onSuccess: () => setDraft(null) });
-  };
-  const error = save.isError ? toAppError(save.error) : null;
-  const fieldError = error?.fields.healthIntervalSecs ?? null;
-
+export function HealthSection() {
   return (
     <section aria-labelledby="health-checks" className="rounded-md border border-line bg-surface">
       <h2 id="health-checks" className="border-b border-line px-4 py-2.5 text-base font-semibold">
-        Health checks
+        Refresh and health checks
       </h2>
-      <div className="space-y-2 p-4">
-        <div className="flex flex-wrap items-center gap-x-6 gap-y-2">
-          <label htmlFor={id} className="w-28 text-muted">
-            Check every
-          </label>
-          <span className="inline-flex items-center gap-2">
-            <input
-              id={id}
-              data-testid="health-interval"
-              type="number"
-              min={5}
-              max={3600}
-              inputMode="numeric"
-              className={`${inputClass} w-24`}
-              value={text}
-              disabled={!settings.data}
-              aria-invalid={fieldError ? true : undefined}
-              aria-describedby={`${id}-hint`}
-              onChange={(e) => setDraft(e.target.value)}
-              onBlur={commit}
-              onKeyDown={(e) => {
-                if (e.key === "Enter") commit();
-              }}
-            />
-            <span className="text-muted">seconds</span>
-          </span>
-        </div>
-        <p id={`${id}-hint`} className="text-sm text-muted">
-          Each enabled connection is checked this often (5 to 3600 seconds, 30 by default). After a failure
-          Proxdeck looks again sooner — 5, 10, 20 seconds… — and a desktop notification says when a cluster becomes
-          unreachable and when it is back.
-        </p>
-        {fieldError ? (
-          <p data-testid="field-error-healthIntervalSecs" className="text-sm text-error">
-            {fieldError}
-          </p>
-        ) : error ? (
-          <ErrorNotice title="Could not save the interval" error={save.error} />
-        ) : null}
+      <div className="space-y-4 p-4">
+        <SecondsSetting
+          setting="refreshVisibleSecs"
+          label="Refresh every"
+          min={2}
+          max={300}
+          testId="refresh-visible"
+          hint="While the window is visible, each cluster's nodes and guests are refreshed this often (2 to 300 seconds, 5 by default), with one request per cluster."
+        />
+        <SecondsSetting
+          setting="refreshHiddenSecs"
+          label="When hidden, every"
+          min={10}
+          max={3600}
+          testId="refresh-hidden"
+          hint="While the window is hidden or minimised (10 to 3600 seconds, 60 by default)."
+        />
+        <SecondsSetting
+          setting="healthIntervalSecs"
+          label="Check health every"
+          min={5}
+          max={3600}
+          testId="health-interval"
+          hint="Each enabled connection is checked this often (5 to 3600 seconds, 30 by default). After a failure Proxdeck looks again sooner — 5, 10, 20 seconds… — and a desktop notification says when a cluster becomes unreachable and when it is back."
+        />
+        <GuestOrderSetting />
       </div>
     </section>
   );

@@ -127,3 +127,17 @@ describe("Health checks", () => {
     expect(field).toHaveAttribute("aria-invalid", "true");
   });
 });
+
+describe("Refresh and tree order", () => {
+  it("saves the refresh interval and the guest order", async () => {
+    const user = userEvent.setup();
+    renderApp("/settings");
+    const field = await screen.findByTestId("refresh-visible");
+    await waitFor(() => expect(field).toHaveValue(5));
+    await user.clear(field);
+    await user.type(field, "10{Enter}");
+    expect(api.settingsSet).toHaveBeenLastCalledWith(expect.objectContaining({ refreshVisibleSecs: 10 }));
+    await user.click(screen.getByTestId("guest-order-name"));
+    expect(api.settingsSet).toHaveBeenLastCalledWith(expect.objectContaining({ guestOrder: "name" }));
+  });
+});
