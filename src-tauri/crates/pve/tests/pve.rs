@@ -176,6 +176,18 @@ fn login(username: &str, password: &str) -> Auth {
     }
 }
 
+/// A client for the `prod` cluster, its certificate pinned, logging in with `auth`.
+fn prod_client(sim: &Sim, auth: Auth) -> PveClient {
+    let prod = sim.cluster("prod");
+    PveClient::new(
+        &prod.base_url(),
+        &pinned(sim, "prod"),
+        auth,
+        Duration::from_secs(5),
+    )
+    .unwrap()
+}
+
 fn pinned(sim: &Sim, cluster: &str) -> Trust {
     Trust::Pinned(sim.cluster(cluster).fingerprint())
 }
@@ -183,14 +195,10 @@ fn pinned(sim: &Sim, cluster: &str) -> Trust {
 #[tokio::test]
 async fn ticket_login_works_for_reads_and_writes_with_csrf() {
     let sim = demo().await;
-    let prod = sim.cluster("prod");
-    let client = PveClient::new(
-        &prod.base_url(),
-        &pinned(&sim, "prod"),
+    let client = prod_client(
+        &sim,
         login("root@pam", proxdeck_sim::scenario::DEMO_ROOT_PASSWORD),
-        Duration::from_secs(5),
-    )
-    .unwrap();
+    );
     assert_eq!(client.get("/version").await.unwrap()["release"], "9.1");
     // A write carries the CSRF token (the simulator refuses a ticket write without it).
     let upid = client
@@ -212,13 +220,10 @@ async fn ticket_login_works_for_reads_and_writes_with_csrf() {
 async fn a_forced_ticket_expiry_costs_one_silent_re_login() {
     let sim = demo().await;
     let prod = sim.cluster("prod");
-    let client = PveClient::new(
-        &prod.base_url(),
-        &pinned(&sim, "prod"),
+    let client = prod_client(
+        &sim,
         login("root@pam", proxdeck_sim::scenario::DEMO_ROOT_PASSWORD),
-        Duration::from_secs(5),
-    )
-    .unwrap();
+    );
     client.get("/version").await.unwrap();
     prod.sim.expire_tickets();
     tokio::time::sleep(Duration::from_millis(1100)).await;
@@ -266,14 +271,10 @@ async fn old_tickets_are_renewed_with_the_ticket_as_password() {
 #[tokio::test]
 async fn a_totp_user_logs_in_with_the_second_factor() {
     let sim = demo().await;
-    let prod = sim.cluster("prod");
-    let client = PveClient::new(
-        &prod.base_url(),
-        &pinned(&sim, "prod"),
+    let client = prod_client(
+        &sim,
         login("secops@pve", proxdeck_sim::scenario::DEMO_SECOPS_PASSWORD),
-        Duration::from_secs(5),
-    )
-    .unwrap();
+    );
     assert_eq!(
         client.login().await.unwrap(),
         proxdeck_pve::Login::NeedsSecondFactor
@@ -543,13 +544,7 @@ async fn a_timed_out_read_moves_to_the_next_node_but_a_write_is_not_repeated() {
 async fn resets_and_proxy_errors_name_the_node() {
     let sim = demo().await;
     let prod = sim.cluster("prod");
-    let client = PveClient::new(
-        &prod.base_url(),
-        &pinned(&sim, "prod"),
-        token(&sim, "prod"),
-        Duration::from_secs(5),
-    )
-    .unwrap();
+    let client = prod_client(&sim, token(&sim, "prod"));
     prod.faults()
         .add(FaultRule::new("/api2/json/version", Fault::Reset));
     match client.get("/version").await {
