@@ -11,6 +11,7 @@ fn main() {
             "connections_list",
             "demo_open",
             "demo_close",
+            "demo_outage",
             "connection_resources",
             "connection_add",
             "connection_update",

@@ -27,5 +27,8 @@ export default defineConfig({
     css: false,
     clearMocks: true,
     restoreMocks: true,
+    // The dialog tests type whole forms with user-event: ~4 s each alone on a 2-core machine,
+    // more while cargo builds beside them. A hung test still fails, after 20 s.
+    testTimeout: 20_000,
   },
 });

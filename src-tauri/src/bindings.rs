@@ -16,6 +16,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::connections::connections_list,
             commands::connections::demo_open,
             commands::connections::demo_close,
+            commands::connections::demo_outage,
             commands::connections::connection_resources,
             commands::connections::connection_add,
             commands::connections::connection_update,

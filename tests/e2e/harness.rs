@@ -3,6 +3,10 @@
 //! notification daemon) on it, a D-Bus monitor recording the notifications, tauri-driver
 //! (which drives WebKitWebDriver) and a throwaway data directory and HOME. Everything
 //! started here is stopped on drop.
+//!
+//! Shared by tests/e2e.rs and benches/window.rs; each uses a part of it.
+
+#![allow(dead_code)]
 
 use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
@@ -148,18 +152,7 @@ impl Harness {
 
     /// Starts the app in a new WebDriver session (a new process each time).
     pub async fn launch(&self) -> Client {
-        let mut caps = serde_json::Map::new();
-        caps.insert("browserName".into(), json!("wry"));
-        caps.insert(
-            "tauri:options".into(),
-            json!({ "application": env!("CARGO_BIN_EXE_proxdeck") }),
-        );
-        let client = ClientBuilder::rustls()
-            .unwrap()
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{}", self.driver_port))
-            .await
-            .unwrap_or_else(|e| panic!("no WebDriver session on display {}: {e}", self.display));
+        let client = self.connect().await;
         client
             .wait()
             .at_most(WAIT)
@@ -167,6 +160,28 @@ impl Harness {
             .await
             .expect("the main window shows its main pane");
         client
+    }
+
+    /// The pid of tauri-driver: the app runs below it (tauri-driver, WebKitWebDriver, app).
+    pub fn driver_pid(&self) -> u32 {
+        self._driver.as_ref().map_or(0, |d| d.child.id())
+    }
+
+    /// Starts the app in a new WebDriver session and returns as soon as the session exists,
+    /// without waiting for the page.
+    pub async fn connect(&self) -> Client {
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), json!("wry"));
+        caps.insert(
+            "tauri:options".into(),
+            json!({ "application": env!("CARGO_BIN_EXE_proxdeck") }),
+        );
+        ClientBuilder::rustls()
+            .unwrap()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", self.driver_port))
+            .await
+            .unwrap_or_else(|e| panic!("no WebDriver session on display {}: {e}", self.display))
     }
 
     /// Saves the window as PNG under artifacts/<name>/ and returns the path.

@@ -1,6 +1,10 @@
+// First: makes navigator.language usable by Intl before any module reads it.
+import "@/app/locale";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
+import { createHashHistory } from "@tanstack/react-router";
 import { App, createQueryClient } from "@/app/App";
+import { reopenWhereLeftOff } from "@/app/lastRoute";
 import { createAppRouter } from "@/app/router";
 import { applyTheme, rememberedTheme, resolveTheme, systemPrefersDark } from "@/features/admin/theme";
 import "./index.css";
@@ -8,11 +12,15 @@ import "./index.css";
 // Paint the first frame in the right theme; settings from the back end follow a moment later.
 applyTheme(resolveTheme(rememberedTheme(), systemPrefersDark()));
 
+// Open on the page shown when the app was last closed.
+const history = createHashHistory();
+reopenWhereLeftOff(history);
+
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root element");
 
 createRoot(root).render(
   <StrictMode>
-    <App router={createAppRouter()} queryClient={createQueryClient()} />
+    <App router={createAppRouter(history)} queryClient={createQueryClient()} />
   </StrictMode>,
 );

@@ -30,6 +30,17 @@ pub async fn demo_close(state: State<'_, AppState>) -> Result<(), AppError> {
     proxdeck_core::demo::close(state.ctx()?).await
 }
 
+/// Switches a demo cluster off (`down`) or on again, to show what an outage looks like.
+#[tauri::command]
+#[specta::specta]
+pub async fn demo_outage(
+    state: State<'_, AppState>,
+    id: String,
+    down: bool,
+) -> Result<Connection, AppError> {
+    proxdeck_core::demo::set_outage(state.ctx()?, &id, down).await
+}
+
 /// The nodes, guests, storages and pools of a cluster connection.
 #[tauri::command]
 #[specta::specta]

@@ -11,6 +11,7 @@ import {
 import { SettingsPage } from "@/features/admin/SettingsPage";
 import { DatacenterHome } from "@/features/inventory/DatacenterHome";
 import { AppFrame } from "./AppFrame";
+import { PageError } from "./PageError";
 
 const rootRoute = createRootRoute({ component: AppFrame });
 
@@ -83,7 +84,7 @@ const routeTree = rootRoute.addChildren([
 ]);
 
 export function createAppRouter(history: RouterHistory = createHashHistory()) {
-  return createRouter({ routeTree, history, defaultPreload: false });
+  return createRouter({ routeTree, history, defaultPreload: false, defaultErrorComponent: PageError });
 }
 
 export type AppRouter = ReturnType<typeof createAppRouter>;

@@ -18,6 +18,8 @@ export const commands = {
 	demoOpen: () => typedError<Connection_Serialize[], AppError_Serialize>(__TAURI_INVOKE("demo_open")),
 	/**  Stops the demo datacenter and removes its connections. */
 	demoClose: () => typedError<null, AppError_Serialize>(__TAURI_INVOKE("demo_close")),
+	/**  Switches a demo cluster off (`down`) or on again, to show what an outage looks like. */
+	demoOutage: (id: string, down: boolean) => typedError<Connection_Serialize, AppError_Serialize>(__TAURI_INVOKE("demo_outage", { id, down })),
 	/**  The nodes, guests, storages and pools of a cluster connection. */
 	connectionResources: (id: string) => typedError<Resource_Serialize[], AppError_Serialize>(__TAURI_INVOKE("connection_resources", { id })),
 	/**  Validates and saves a new connection; its secret goes to the OS keychain. */
@@ -131,11 +133,13 @@ export type AppInfo = {
 	os: string,
 };
 
-/**  A backup group: the snapshots of one guest (or host) in a datastore. */
+/**  A backup group: the snapshots of one guest (or host) in a datastore namespace. */
 export type BackupGroup = BackupGroup_Serialize | BackupGroup_Deserialize;
 
-/**  A backup group: the snapshots of one guest (or host) in a datastore. */
+/**  A backup group: the snapshots of one guest (or host) in a datastore namespace. */
 export type BackupGroup_Deserialize = {
+	/**  The namespace, `""` for the root. */
+	ns: string,
 	/**  `vm`, `ct` or `host`. */
 	backupType: string,
 	/**  The VMID for `vm` and `ct`. */
@@ -147,8 +151,10 @@ export type BackupGroup_Deserialize = {
 	snapshots: Snapshot_Deserialize[],
 };
 
-/**  A backup group: the snapshots of one guest (or host) in a datastore. */
+/**  A backup group: the snapshots of one guest (or host) in a datastore namespace. */
 export type BackupGroup_Serialize = {
+	/**  The namespace, `""` for the root. */
+	ns: string,
 	/**  `vm`, `ct` or `host`. */
 	backupType: string,
 	/**  The VMID for `vm` and `ct`. */
@@ -423,10 +429,10 @@ export type CoverageFailure = {
 	message: string,
 };
 
-/**  One PVE guest and its newest backup on any known backup server. */
+/**  One PVE guest and its newest backup on the backup servers its cluster writes to. */
 export type CoverageRow = CoverageRow_Serialize | CoverageRow_Deserialize;
 
-/**  One PVE guest and its newest backup on any known backup server. */
+/**  One PVE guest and its newest backup on the backup servers its cluster writes to. */
 export type CoverageRow_Deserialize = {
 	connectionId: string,
 	connection: string,
@@ -436,12 +442,13 @@ export type CoverageRow_Deserialize = {
 	kind: string,
 	node?: string | null,
 	lastBackup?: number | null,
-	/**  Where the newest backup is: `server / datastore`. */
+	/**  Where the newest backup is: `server / datastore`, plus ` / namespace` when not root. */
 	lastBackupOn?: string | null,
 	backedUpWithin: boolean,
+	status: CoverageStatus,
 };
 
-/**  One PVE guest and its newest backup on any known backup server. */
+/**  One PVE guest and its newest backup on the backup servers its cluster writes to. */
 export type CoverageRow_Serialize = {
 	connectionId: string,
 	connection: string,
@@ -451,9 +458,62 @@ export type CoverageRow_Serialize = {
 	kind: string,
 	node: string | null,
 	lastBackup: number | null,
-	/**  Where the newest backup is: `server / datastore`. */
+	/**  Where the newest backup is: `server / datastore`, plus ` / namespace` when not root. */
 	lastBackupOn: string | null,
 	backedUpWithin: boolean,
+	status: CoverageStatus,
+};
+
+/**  Where a guest stands. */
+export type CoverageStatus = 
+/**  A backup within the window. */
+"recent" | 
+/**  Backups exist, the newest is older than the window. */
+"stale" | 
+/**  No backup in any datastore and namespace its cluster backs up to. */
+"never" | 
+/**  Its cluster has no `pbs` storage that maps to a known backup server connection. */
+"noPbsStorage";
+
+/**  One `pbs` storage of a cluster and the backup server connection it maps to. */
+export type CoverageStorage = CoverageStorage_Serialize | CoverageStorage_Deserialize;
+
+/**  One `pbs` storage of a cluster and the backup server connection it maps to. */
+export type CoverageStorage_Deserialize = {
+	/**  The PVE cluster. */
+	connectionId: string,
+	connection: string,
+	/**  The storage id in the cluster's `/storage`. */
+	storage: string,
+	server: string,
+	port: number,
+	datastore: string,
+	/**  `""` for the root namespace. */
+	namespace: string,
+	/**  The backup server connection it maps to; `None` when none matched. */
+	backupServerId?: string | null,
+	backupServer?: string | null,
+	/**  How it was matched when not by address, or why it was not. */
+	note?: string | null,
+};
+
+/**  One `pbs` storage of a cluster and the backup server connection it maps to. */
+export type CoverageStorage_Serialize = {
+	/**  The PVE cluster. */
+	connectionId: string,
+	connection: string,
+	/**  The storage id in the cluster's `/storage`. */
+	storage: string,
+	server: string,
+	port: number,
+	datastore: string,
+	/**  `""` for the root namespace. */
+	namespace: string,
+	/**  The backup server connection it maps to; `None` when none matched. */
+	backupServerId: string | null,
+	backupServer: string | null,
+	/**  How it was matched when not by address, or why it was not. */
+	note: string | null,
 };
 
 /**  Backup coverage of every PVE guest (templates excluded). */
@@ -463,8 +523,10 @@ export type Coverage_Deserialize = {
 	checkedAt: number | null,
 	/**  Every guest, those without a backup within `days` first. */
 	rows: CoverageRow_Deserialize[],
-	/**  Connections that did not answer: a guest may have a backup there. */
+	/**  Connections (or datastores) that did not answer: a guest may have a backup there. */
 	failed: CoverageFailure[],
+	/**  Every `pbs` storage of every cluster read, and where it leads. */
+	storages: CoverageStorage_Deserialize[],
 };
 
 /**  Backup coverage of every PVE guest (templates excluded). */
@@ -474,8 +536,10 @@ export type Coverage_Serialize = {
 	checkedAt: number | null,
 	/**  Every guest, those without a backup within `days` first. */
 	rows: CoverageRow_Serialize[],
-	/**  Connections that did not answer: a guest may have a backup there. */
+	/**  Connections (or datastores) that did not answer: a guest may have a backup there. */
 	failed: CoverageFailure[],
+	/**  Every `pbs` storage of every cluster read, and where it leads. */
+	storages: CoverageStorage_Serialize[],
 };
 
 /**  What the wizard created. `secret` is shown once in the copy dialog. */
@@ -1021,6 +1085,11 @@ export type Settings = {
 	refreshHiddenSecs: number,
 	/**  How guests are sorted in the tree. */
 	guestOrder: GuestOrder,
+	/**
+	 *  The backup coverage view lists guests with no backup in this many days (1–365,
+	 *  default 1).
+	 */
+	backupCoverageDays: number,
 };
 
 /**  The settings changed; the payload is what is now in force. */

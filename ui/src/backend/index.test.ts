@@ -65,14 +65,14 @@ describe("api", () => {
 
   it("calls the Rust commands by name with their arguments", async () => {
     const invoke = vi.fn((cmd: string, args?: unknown) =>
-      Promise.resolve(cmd === "settings_set" ? (args as { settings: unknown }).settings : { theme: "dark", healthIntervalSecs: 30, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder: "vmid" }),
+      Promise.resolve(cmd === "settings_set" ? (args as { settings: unknown }).settings : { theme: "dark", healthIntervalSecs: 30, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder: "vmid", backupCoverageDays: 1 }),
     );
     fakeTauri(invoke);
     expect(isTauri()).toBe(true);
-    await expect(api.settingsGet()).resolves.toEqual({ theme: "dark", healthIntervalSecs: 30, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder: "vmid" });
-    await expect(api.settingsSet({ theme: "light", healthIntervalSecs: 30, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder: "vmid" })).resolves.toEqual({ theme: "light", healthIntervalSecs: 30, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder: "vmid" });
+    await expect(api.settingsGet()).resolves.toEqual({ theme: "dark", healthIntervalSecs: 30, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder: "vmid", backupCoverageDays: 1 });
+    await expect(api.settingsSet({ theme: "light", healthIntervalSecs: 30, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder: "vmid", backupCoverageDays: 1 })).resolves.toEqual({ theme: "light", healthIntervalSecs: 30, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder: "vmid", backupCoverageDays: 1 });
     expect(invoke).toHaveBeenCalledWith("settings_get", {}, undefined);
-    expect(invoke).toHaveBeenCalledWith("settings_set", { settings: { theme: "light", healthIntervalSecs: 30, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder: "vmid" } }, undefined);
+    expect(invoke).toHaveBeenCalledWith("settings_set", { settings: { theme: "light", healthIntervalSecs: 30, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder: "vmid", backupCoverageDays: 1 } }, undefined);
   });
 
   it("calls the connection and demo commands by name", async () => {

@@ -237,6 +237,7 @@ export const api = {
   connectionsList: (): Promise<Connection[]> => call(() => commands.connectionsList()),
   demoOpen: (): Promise<Connection[]> => call(() => commands.demoOpen()),
   demoClose: (): Promise<null> => call(() => commands.demoClose()),
+  demoOutage: (id: string, down: boolean): Promise<Connection> => call(() => commands.demoOutage(id, down)),
   connectionResources: (id: string): Promise<Resource[]> => call(() => commands.connectionResources(id)),
   connectionAdd: (input: ConnectionInput): Promise<Connection> => call(() => commands.connectionAdd(input)),
   connectionUpdate: (id: string, input: ConnectionInput): Promise<Connection> =>

@@ -13,6 +13,7 @@ export async function backendMock(importOriginal: () => Promise<typeof Backend>)
     connectionsList: vi.fn<typeof actual.api.connectionsList>(() => Promise.resolve([])),
     demoOpen: vi.fn<typeof actual.api.demoOpen>(),
     demoClose: vi.fn<typeof actual.api.demoClose>(),
+    demoOutage: vi.fn<typeof actual.api.demoOutage>(),
     connectionResources: vi.fn<typeof actual.api.connectionResources>(() => Promise.resolve([])),
     connectionAdd: vi.fn<typeof actual.api.connectionAdd>(),
     connectionUpdate: vi.fn<typeof actual.api.connectionUpdate>(),
@@ -36,7 +37,8 @@ export async function backendMock(importOriginal: () => Promise<typeof Backend>)
     pbsDatastores: vi.fn<typeof actual.api.pbsDatastores>(() => Promise.resolve([])),
     pbsSnapshots: vi.fn<typeof actual.api.pbsSnapshots>(() => Promise.resolve([])),
     backupCoverage: vi.fn<typeof actual.api.backupCoverage>(),
-    inventorySnapshot: vi.fn<typeof actual.api.inventorySnapshot>(),
+    // Given to vi.fn itself, so that restoreMocks brings it back after a test replaced it.
+    inventorySnapshot: vi.fn<typeof actual.api.inventorySnapshot>(() => defaultSnapshot()),
     inventoryRefreshNow: vi.fn<typeof actual.api.inventoryRefreshNow>(() =>
       Promise.resolve({ connections: 0, requests: 0, failed: 0, tookMs: 0 }),
     ),
@@ -44,7 +46,7 @@ export async function backendMock(importOriginal: () => Promise<typeof Backend>)
   };
   // Unless a test says otherwise, the engine's snapshot is what `connectionResources` answers
   // for each enabled PVE connection (so tests can keep mocking per connection).
-  api.inventorySnapshot.mockImplementation(async () => {
+  async function defaultSnapshot() {
     // The list's own implementation, so tests counting connectionsList calls see only the UI's.
     const list = (await api.connectionsList.getMockImplementation()?.()) ?? [];
     const out: Awaited<ReturnType<typeof actual.api.inventorySnapshot>> = [];
@@ -57,7 +59,7 @@ export async function backendMock(importOriginal: () => Promise<typeof Backend>)
       }
     }
     return out;
-  });
+  }
   return {
     ...actual,
     isTauri: () => true,

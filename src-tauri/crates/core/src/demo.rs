@@ -10,6 +10,7 @@ use proxdeck_sim::{Scenario, Sim, SimOptions};
 use tokio::sync::Mutex;
 
 use crate::connections::{AccessType, Connection, ConnectionKind, Health, HealthState};
+use crate::events::{CoreEvent, HealthChange};
 use crate::{AppError, Ctx, ErrorCode};
 
 /// How long demo tasks take: long enough to watch them in the task bar.
@@ -100,7 +101,7 @@ pub async fn open(ctx: &Ctx) -> Result<Vec<Connection>, AppError> {
         }
         tracing::info!(listeners = ?sim.listeners(), "demo datacenter started");
         *running = Some(Running { sim, connections });
-        ctx.emit(crate::events::CoreEvent::ConnectionsChanged);
+        ctx.emit(CoreEvent::ConnectionsChanged);
     }
     Ok(running
         .as_ref()
@@ -139,6 +140,96 @@ fn demo_connection(
     }
 }
 
+/// Takes one demo cluster (or backup server) down, as if it were switched off, or brings it
+/// back: its listener refuses connections while down, so the app shows what it shows for a
+/// real outage (last-known state, greyed and stale; actions disabled; a notification).
+pub async fn set_outage(ctx: &Ctx, id: &str, down: bool) -> Result<Connection, AppError> {
+    let changed = {
+        let mut running = ctx.demo.running.lock().await;
+        let r = running.as_mut().ok_or_else(|| not_found(id))?;
+        let index = r
+            .connections
+            .iter()
+            .position(|(c, _)| c.id == id)
+            .ok_or_else(|| not_found(id))?;
+        let name = r.connections[index].0.name.clone();
+        let served = r
+            .sim
+            .clusters
+            .iter()
+            .find(|c| c.sim.name == name)
+            .map(|c| &c.served)
+            .or_else(|| {
+                r.sim
+                    .pbs
+                    .iter()
+                    .find(|p| p.sim.name == name)
+                    .map(|p| &p.served)
+            })
+            .ok_or_else(|| not_found(id))?;
+        if down != served.is_up() {
+            None
+        } else {
+            if down {
+                served.take_down();
+            } else {
+                served.bring_up().await.map_err(|e| {
+                    AppError::internal(format!("the demo cluster {name} could not listen again"))
+                        .with_detail(e.to_string())
+                })?;
+            }
+            let conn = &mut r.connections[index].0;
+            let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let (state, message) = if down {
+                (
+                    HealthState::Disconnected,
+                    format!(
+                        "{name} is switched off (a simulated outage); choose \"End the outage\" in its menu to bring it back"
+                    ),
+                )
+            } else {
+                (
+                    HealthState::ApiOnly,
+                    "the demo datacenter runs inside Proxdeck; it has no SSH".to_owned(),
+                )
+            };
+            let change = HealthChange {
+                connection_id: conn.id.clone(),
+                name: name.clone(),
+                from: conn.health.state,
+                to: state,
+                since: now.clone(),
+                previous_since: conn.health.since.clone(),
+                message: Some(message.clone()),
+            };
+            conn.health = Health {
+                state,
+                since: Some(now.clone()),
+                checked_at: Some(now),
+                message: Some(message),
+            };
+            tracing::info!(cluster = %name, down, "demo outage");
+            Some((conn.clone(), change))
+        }
+    };
+    match changed {
+        Some((conn, change)) => {
+            ctx.emit(CoreEvent::HealthChanged(change));
+            ctx.emit(CoreEvent::ConnectionsChanged);
+            crate::inventory::refresh_soon(ctx);
+            Ok(conn)
+        }
+        None => client(ctx, id).await.map(|(c, _)| c),
+    }
+}
+
+fn not_found(id: &str) -> AppError {
+    AppError::new(
+        ErrorCode::NotFound,
+        format!("there is no demo connection `{id}`; open the demo datacenter first"),
+    )
+}
+
 /// The variable that makes the app open straight into the demo (`scripts/run --demo`).
 pub const DEMO_ENV: &str = "PROXDECK_DEMO";
 
@@ -154,7 +245,7 @@ pub async fn open_if_asked(ctx: &Ctx) -> Result<(), AppError> {
 pub async fn close(ctx: &Ctx) -> Result<(), AppError> {
     if let Some(r) = ctx.demo.running.lock().await.take() {
         tracing::info!(clusters = r.sim.clusters.len(), "demo datacenter stopped");
-        ctx.emit(crate::events::CoreEvent::ConnectionsChanged);
+        ctx.emit(CoreEvent::ConnectionsChanged);
     }
     Ok(())
 }

@@ -1,8 +1,14 @@
 //! Proxmox Backup Servers: datastores with their usage, fill-up estimate and garbage
-//! collection, the backup groups in a datastore, and backup coverage: which PVE guests have
-//! no recent backup on any backup server the app knows.
-//!
-//! Only the root namespace is read; backups in sub-namespaces are not seen yet.
+//! collection, the backup groups in a datastore (in every namespace), and backup coverage
+//! ([`coverage`]): which PVE guests have no recent backup where their cluster writes them.
+
+mod coverage;
+
+pub use coverage::{
+    ClusterBackups, ClusterTarget, Coverage, CoverageFailure, CoverageRow, CoverageStatus,
+    CoverageStorage, Guest, Newest, PBS_DEFAULT_PORT, ServerTarget, coverage, coverage_from, join,
+    newest_in,
+};
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -64,10 +70,12 @@ pub struct Snapshot {
     pub protected: bool,
 }
 
-/// A backup group: the snapshots of one guest (or host) in a datastore.
+/// A backup group: the snapshots of one guest (or host) in a datastore namespace.
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct BackupGroup {
+    /// The namespace, `""` for the root.
+    pub ns: String,
     /// `vm`, `ct` or `host`.
     pub backup_type: String,
     /// The VMID for `vm` and `ct`.
@@ -78,47 +86,6 @@ pub struct BackupGroup {
     pub owner: Option<String>,
     /// Newest first.
     pub snapshots: Vec<Snapshot>,
-}
-
-/// One PVE guest and its newest backup on any known backup server.
-#[derive(Debug, Clone, PartialEq, Serialize, Type)]
-#[serde(rename_all = "camelCase")]
-pub struct CoverageRow {
-    pub connection_id: String,
-    pub connection: String,
-    pub vmid: u32,
-    pub name: Option<String>,
-    /// `qemu` or `lxc`.
-    pub kind: String,
-    pub node: Option<String>,
-    #[specta(type = Option<f64>)]
-    pub last_backup: Option<i64>,
-    /// Where the newest backup is: `server / datastore`.
-    pub last_backup_on: Option<String>,
-    pub backed_up_within: bool,
-}
-
-/// A connection that could not be read for the coverage.
-#[derive(Debug, Clone, PartialEq, Serialize, Type)]
-#[serde(rename_all = "camelCase")]
-pub struct CoverageFailure {
-    pub connection_id: String,
-    pub connection: String,
-    pub message: String,
-}
-
-/// Backup coverage of every PVE guest (templates excluded).
-#[derive(Debug, Clone, PartialEq, Serialize, Type)]
-#[serde(rename_all = "camelCase")]
-pub struct Coverage {
-    pub days: u32,
-    /// Unix seconds the check was made at.
-    #[specta(type = f64)]
-    pub checked_at: i64,
-    /// Every guest, those without a backup within `days` first.
-    pub rows: Vec<CoverageRow>,
-    /// Connections that did not answer: a guest may have a backup there.
-    pub failed: Vec<CoverageFailure>,
 }
 
 #[derive(Deserialize)]
@@ -247,14 +214,61 @@ pub async fn snapshots(
     snapshots_from(&client, store).await
 }
 
-/// [`snapshots`] on a given client.
+/// [`snapshots`] on a given client: the groups of every namespace of the datastore.
 pub async fn snapshots_from(client: &PveClient, store: &str) -> Result<Vec<BackupGroup>, AppError> {
     let base = format!("/admin/datastore/{}", percent_encode(store));
-    let groups = client.get(&format!("{base}/groups")).await?;
-    let groups: Vec<WireGroup> = serde_json::from_value(groups).map_err(|e| shape("groups", e))?;
-    let snaps = client.get(&format!("{base}/snapshots")).await?;
-    let snaps: Vec<WireSnapshot> =
-        serde_json::from_value(snaps).map_err(|e| shape("snapshots", e))?;
+    let mut out = Vec::new();
+    for ns in namespaces(client, store).await? {
+        let query = if ns.is_empty() {
+            String::new()
+        } else {
+            format!("?ns={}", percent_encode(&ns))
+        };
+        let groups = client.get(&format!("{base}/groups{query}")).await?;
+        let groups: Vec<WireGroup> =
+            serde_json::from_value(groups).map_err(|e| shape("groups", e))?;
+        let snaps = client.get(&format!("{base}/snapshots{query}")).await?;
+        let snaps: Vec<WireSnapshot> =
+            serde_json::from_value(snaps).map_err(|e| shape("snapshots", e))?;
+        out.extend(assemble(&ns, groups, snaps));
+    }
+    out.sort_by(|a, b| {
+        (a.ns.as_str(), a.backup_type.as_str(), id_key(&a.backup_id)).cmp(&(
+            b.ns.as_str(),
+            b.backup_type.as_str(),
+            id_key(&b.backup_id),
+        ))
+    });
+    Ok(out)
+}
+
+#[derive(Deserialize)]
+struct WireNamespace {
+    ns: String,
+}
+
+/// The namespaces of `store` this login may see, the root first. A server that does not
+/// know namespaces (before PBS 2.2) has only the root.
+async fn namespaces(client: &PveClient, store: &str) -> Result<Vec<String>, AppError> {
+    let path = format!("/admin/datastore/{}/namespace", percent_encode(store));
+    let list = match client.get(&path).await {
+        Ok(v) => v,
+        Err(proxdeck_pve::PveError::Http { status: 404, .. }) => {
+            return Ok(vec![String::new()]);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let list: Vec<WireNamespace> =
+        serde_json::from_value(list).map_err(|e| shape("namespace", e))?;
+    let mut out: Vec<String> = list.into_iter().map(|n| n.ns).collect();
+    if !out.iter().any(String::is_empty) {
+        out.push(String::new());
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn assemble(ns: &str, groups: Vec<WireGroup>, snaps: Vec<WireSnapshot>) -> Vec<BackupGroup> {
     let mut by_group: HashMap<(String, String), Vec<Snapshot>> = HashMap::new();
     for s in snaps {
         by_group
@@ -272,7 +286,7 @@ pub async fn snapshots_from(client: &PveClient, store: &str) -> Result<Vec<Backu
                 protected: s.protected,
             });
     }
-    let mut out: Vec<BackupGroup> = groups
+    groups
         .into_iter()
         .map(|g| {
             let mut snapshots = by_group
@@ -280,6 +294,7 @@ pub async fn snapshots_from(client: &PveClient, store: &str) -> Result<Vec<Backu
                 .unwrap_or_default();
             snapshots.sort_by_key(|s| std::cmp::Reverse(s.time));
             BackupGroup {
+                ns: ns.to_owned(),
                 last_backup: g.last_backup.or_else(|| snapshots.first().map(|s| s.time)),
                 count: g.backup_count.max(snapshots.len() as u32),
                 backup_type: g.backup_type,
@@ -288,223 +303,10 @@ pub async fn snapshots_from(client: &PveClient, store: &str) -> Result<Vec<Backu
                 snapshots,
             }
         })
-        .collect();
-    out.sort_by(|a, b| {
-        (a.backup_type.as_str(), id_key(&a.backup_id))
-            .cmp(&(b.backup_type.as_str(), id_key(&b.backup_id)))
-    });
-    Ok(out)
+        .collect()
 }
 
 /// Sorts numeric ids (VMIDs) numerically, others after them by name.
 fn id_key(id: &str) -> (u64, &str) {
     (id.parse().unwrap_or(u64::MAX), id)
-}
-
-/// The newest backup of each guest on one backup server: `(type, id) -> (time, store)`.
-pub type Newest = HashMap<(String, String), (i64, String)>;
-
-/// The newest snapshot per `(vm|ct, vmid)` over every datastore of a backup server.
-pub async fn newest_backups(client: &PveClient) -> Result<Newest, AppError> {
-    let stores = client.get("/admin/datastore").await?;
-    let stores: Vec<String> = stores
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|s| s.get("store").and_then(Value::as_str).map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default();
-    let mut out = Newest::new();
-    for store in stores {
-        let groups = client
-            .get(&format!(
-                "/admin/datastore/{}/groups",
-                percent_encode(&store)
-            ))
-            .await?;
-        let groups: Vec<WireGroup> =
-            serde_json::from_value(groups).map_err(|e| shape("groups", e))?;
-        for g in groups {
-            let Some(last) = g.last_backup else { continue };
-            let key = (g.backup_type, g.backup_id);
-            if out.get(&key).is_none_or(|(t, _)| *t < last) {
-                out.insert(key, (last, store.clone()));
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// One guest as the coverage needs it.
-#[derive(Debug, Clone)]
-pub struct Guest {
-    pub connection_id: String,
-    pub connection: String,
-    pub vmid: u32,
-    pub name: Option<String>,
-    pub kind: String,
-    pub node: Option<String>,
-}
-
-/// Backup coverage of every guest of every enabled PVE connection against every enabled
-/// backup server: guests without a backup within `days` days come first.
-///
-/// A guest is matched to backup groups by VMID and type (`qemu` ↔ `vm`, `lxc` ↔ `ct`).
-pub async fn coverage(ctx: &Ctx, days: u32) -> Result<Coverage, AppError> {
-    let mut failed = Vec::new();
-    let mut pve = Vec::new();
-    let mut pbs = tokio::task::JoinSet::new();
-    for c in crate::connections::list(ctx).await? {
-        if !c.enabled {
-            continue;
-        }
-        match c.kind {
-            ConnectionKind::Pve => pve.push(c),
-            ConnectionKind::Pbs => match crate::connections::client(ctx, &c.id).await {
-                Ok(client) => {
-                    pbs.spawn(async move {
-                        let r = newest_backups(&client).await;
-                        (c, r)
-                    });
-                }
-                Err(e) => failed.push(CoverageFailure {
-                    connection_id: c.id,
-                    connection: c.name,
-                    message: e.message,
-                }),
-            },
-        }
-    }
-    // The backup servers are read in the background meanwhile.
-    let mut guests = Vec::new();
-    for c in pve {
-        match crate::inventory::resources(ctx, &c.id).await {
-            Ok(resources) => guests.extend(
-                resources
-                    .into_iter()
-                    .filter(|r| (r.kind == "qemu" || r.kind == "lxc") && !r.template)
-                    .filter_map(|r| {
-                        Some(Guest {
-                            connection_id: c.id.clone(),
-                            connection: c.name.clone(),
-                            vmid: r.vmid?,
-                            name: r.name,
-                            kind: r.kind,
-                            node: r.node,
-                        })
-                    }),
-            ),
-            Err(e) => failed.push(CoverageFailure {
-                connection_id: c.id,
-                connection: c.name,
-                message: e.message,
-            }),
-        }
-    }
-    let mut servers = Vec::new();
-    while let Some(Ok((c, r))) = pbs.join_next().await {
-        match r {
-            Ok(newest) => servers.push((c.name, newest)),
-            Err(e) => failed.push(CoverageFailure {
-                connection_id: c.id,
-                connection: c.name,
-                message: e.message,
-            }),
-        }
-    }
-    failed.sort_by(|a, b| a.connection.cmp(&b.connection));
-    let now = chrono::Utc::now().timestamp();
-    Ok(Coverage {
-        days,
-        checked_at: now,
-        rows: join(guests, &servers, days, now),
-        failed,
-    })
-}
-
-/// Joins guests with the newest backups of each server: one row per guest.
-pub fn join(
-    guests: Vec<Guest>,
-    servers: &[(String, Newest)],
-    days: u32,
-    now: i64,
-) -> Vec<CoverageRow> {
-    let window = i64::from(days) * 86_400;
-    let mut rows: Vec<CoverageRow> = guests
-        .into_iter()
-        .map(|g| {
-            let btype = if g.kind == "lxc" { "ct" } else { "vm" };
-            let key = (btype.to_owned(), g.vmid.to_string());
-            let mut best: Option<(i64, String)> = None;
-            for (server, newest) in servers {
-                if let Some((t, store)) = newest.get(&key)
-                    && best.as_ref().is_none_or(|(b, _)| b < t)
-                {
-                    best = Some((*t, format!("{server} / {store}")));
-                }
-            }
-            let last_backup = best.as_ref().map(|(t, _)| *t);
-            CoverageRow {
-                backed_up_within: last_backup.is_some_and(|t| now - t <= window),
-                last_backup,
-                last_backup_on: best.map(|(_, on)| on),
-                connection_id: g.connection_id,
-                connection: g.connection,
-                vmid: g.vmid,
-                name: g.name,
-                kind: g.kind,
-                node: g.node,
-            }
-        })
-        .collect();
-    rows.sort_by(|a, b| {
-        a.backed_up_within
-            .cmp(&b.backed_up_within)
-            .then_with(|| a.connection.cmp(&b.connection))
-            .then_with(|| a.vmid.cmp(&b.vmid))
-    });
-    rows
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn guest(vmid: u32, kind: &str) -> Guest {
-        Guest {
-            connection_id: "c".into(),
-            connection: "c".into(),
-            vmid,
-            name: None,
-            kind: kind.into(),
-            node: None,
-        }
-    }
-
-    #[test]
-    fn the_join_matches_type_and_vmid_and_keeps_the_newest() {
-        let now = 10 * 86_400;
-        let mut a = Newest::new();
-        a.insert(("vm".into(), "100".into()), (now - 3600, "prod".into()));
-        a.insert(
-            ("vm".into(), "101".into()),
-            (now - 3 * 86_400, "prod".into()),
-        );
-        let mut b = Newest::new();
-        b.insert(("vm".into(), "101".into()), (now - 100, "other".into()));
-        // A CT backup does not cover a VM with the same id.
-        b.insert(("ct".into(), "102".into()), (now - 100, "other".into()));
-        let servers = vec![("a".to_owned(), a), ("b".to_owned(), b)];
-        let rows = join(
-            vec![guest(100, "qemu"), guest(101, "qemu"), guest(102, "qemu")],
-            &servers,
-            1,
-            now,
-        );
-        let ids: Vec<(u32, bool)> = rows.iter().map(|r| (r.vmid, r.backed_up_within)).collect();
-        assert_eq!(ids, vec![(102, false), (100, true), (101, true)]);
-        assert_eq!(rows[2].last_backup_on.as_deref(), Some("b / other"));
-        assert_eq!(rows[0].last_backup, None);
-    }
 }

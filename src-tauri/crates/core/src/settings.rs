@@ -45,6 +45,9 @@ pub struct Settings {
     pub refresh_hidden_secs: u32,
     /// How guests are sorted in the tree.
     pub guest_order: GuestOrder,
+    /// The backup coverage view lists guests with no backup in this many days (1–365,
+    /// default 1).
+    pub backup_coverage_days: u32,
 }
 
 impl Default for Settings {
@@ -55,6 +58,7 @@ impl Default for Settings {
             refresh_visible_secs: DEFAULT_REFRESH_VISIBLE_SECS,
             refresh_hidden_secs: DEFAULT_REFRESH_HIDDEN_SECS,
             guest_order: GuestOrder::default(),
+            backup_coverage_days: DEFAULT_BACKUP_COVERAGE_DAYS,
         }
     }
 }
@@ -81,12 +85,15 @@ pub const DEFAULT_REFRESH_VISIBLE_SECS: u32 = 5;
 pub const REFRESH_VISIBLE_RANGE: std::ops::RangeInclusive<u32> = 2..=300;
 pub const DEFAULT_REFRESH_HIDDEN_SECS: u32 = 60;
 pub const REFRESH_HIDDEN_RANGE: std::ops::RangeInclusive<u32> = 10..=3600;
+pub const DEFAULT_BACKUP_COVERAGE_DAYS: u32 = 1;
+pub const BACKUP_COVERAGE_RANGE: std::ops::RangeInclusive<u32> = 1..=365;
 
 const THEME: &str = "theme";
 const HEALTH_INTERVAL: &str = "healthIntervalSecs";
 const REFRESH_VISIBLE: &str = "refreshVisibleSecs";
 const REFRESH_HIDDEN: &str = "refreshHiddenSecs";
 const GUEST_ORDER: &str = "guestOrder";
+const BACKUP_COVERAGE: &str = "backupCoverageDays";
 
 /// A stored number inside `range`, else `default`.
 fn in_range(
@@ -99,12 +106,13 @@ fn in_range(
     if range.contains(&v) { v } else { default }
 }
 
-/// The field error for a number outside `range`.
+/// The field error for a number of `unit`s outside `range`.
 fn out_of_range(
     field: &str,
     what: &str,
     value: u32,
     range: std::ops::RangeInclusive<u32>,
+    unit: &str,
 ) -> Result<(), AppError> {
     if range.contains(&value) {
         return Ok(());
@@ -113,14 +121,14 @@ fn out_of_range(
         format!("the {what} is out of range"),
         [(
             field.to_owned(),
-            format!("between {} and {} seconds", range.start(), range.end()),
+            format!("between {} and {} {unit}", range.start(), range.end()),
         )]
         .into(),
     ))
 }
 
 pub async fn get(ctx: &Ctx) -> Result<Settings, AppError> {
-    let (theme, interval, visible, hidden, order) = ctx
+    let (theme, interval, visible, hidden, order, coverage) = ctx
         .db(|s| {
             Ok((
                 s.setting(THEME)?,
@@ -128,6 +136,7 @@ pub async fn get(ctx: &Ctx) -> Result<Settings, AppError> {
                 s.setting(REFRESH_VISIBLE)?,
                 s.setting(REFRESH_HIDDEN)?,
                 s.setting(GUEST_ORDER)?,
+                s.setting(BACKUP_COVERAGE)?,
             ))
         })
         .await?;
@@ -152,6 +161,12 @@ pub async fn get(ctx: &Ctx) -> Result<Settings, AppError> {
             DEFAULT_REFRESH_HIDDEN_SECS,
         ),
         guest_order: decode(GUEST_ORDER, order),
+        backup_coverage_days: in_range(
+            BACKUP_COVERAGE,
+            coverage,
+            BACKUP_COVERAGE_RANGE,
+            DEFAULT_BACKUP_COVERAGE_DAYS,
+        ),
     })
 }
 
@@ -176,12 +191,21 @@ pub async fn set(ctx: &Ctx, settings: Settings) -> Result<Settings, AppError> {
         "refresh interval while the window is visible",
         settings.refresh_visible_secs,
         REFRESH_VISIBLE_RANGE,
+        "seconds",
     )?;
     out_of_range(
         REFRESH_HIDDEN,
         "refresh interval while the window is hidden",
         settings.refresh_hidden_secs,
         REFRESH_HIDDEN_RANGE,
+        "seconds",
+    )?;
+    out_of_range(
+        BACKUP_COVERAGE,
+        "backup coverage window",
+        settings.backup_coverage_days,
+        BACKUP_COVERAGE_RANGE,
+        "days",
     )?;
     let before = get(ctx).await?;
     if before == settings {
@@ -217,6 +241,13 @@ pub async fn set(ctx: &Ctx, settings: Settings) -> Result<Settings, AppError> {
             GUEST_ORDER,
             encode(&before.guest_order)?,
             encode(&settings.guest_order)?,
+        ));
+    }
+    if before.backup_coverage_days != settings.backup_coverage_days {
+        changes.push((
+            BACKUP_COVERAGE,
+            encode(&before.backup_coverage_days)?,
+            encode(&settings.backup_coverage_days)?,
         ));
     }
     for (key, from, to) in changes {

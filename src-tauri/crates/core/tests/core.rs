@@ -233,6 +233,69 @@ async fn the_demo_datacenter_opens_once_lists_its_inventory_and_closes() {
 }
 
 #[tokio::test]
+async fn a_demo_outage_marks_the_cluster_stale_and_disconnected_and_ending_it_clears_that() {
+    use proxdeck_core::connections::{self, HealthState};
+    use proxdeck_core::{demo, inventory};
+    let dir = tempfile::tempdir().unwrap();
+    let events = Arc::new(Recorder::default());
+    let ctx = Arc::new(ctx_in(dir.path(), events.clone()).await);
+    demo::open(&ctx).await.unwrap();
+    inventory::refresh_once(&ctx).await.unwrap();
+    let prod = |snap: Vec<inventory::ConnectionInventory>| {
+        snap.into_iter()
+            .find(|c| c.connection_id == "demo-prod")
+            .unwrap()
+    };
+    let before = prod(inventory::snapshot(&ctx).await.unwrap());
+    assert!(!before.stale && before.error.is_none());
+
+    let down = demo::set_outage(&ctx, "demo-prod", true).await.unwrap();
+    assert_eq!(down.health.state, HealthState::Disconnected);
+    assert!(down.health.message.unwrap().contains("End the outage"));
+    let listed = connections::get(&ctx, "demo-prod").await.unwrap();
+    assert_eq!(listed.health.state, HealthState::Disconnected);
+    assert!(events.0.lock().unwrap().iter().any(|e| matches!(
+        e,
+        CoreEvent::HealthChanged(c) if c.connection_id == "demo-prod" && c.to == HealthState::Disconnected
+    )));
+    // The listener is really gone: the refresh fails and keeps the last-known state.
+    inventory::refresh_once(&ctx).await.unwrap();
+    let offline = prod(inventory::snapshot(&ctx).await.unwrap());
+    assert!(offline.stale, "{offline:?}");
+    assert!(
+        offline.error.as_deref().unwrap().contains("did not answer"),
+        "{offline:?}"
+    );
+    assert_eq!(offline.resources, before.resources);
+    // The other demo cluster is not affected.
+    let lab = inventory::snapshot(&ctx)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.connection_id == "demo-lab")
+        .unwrap();
+    assert!(!lab.stale);
+    // Taking it down twice changes nothing.
+    assert_eq!(
+        demo::set_outage(&ctx, "demo-prod", true)
+            .await
+            .unwrap()
+            .health
+            .state,
+        HealthState::Disconnected
+    );
+
+    let up = demo::set_outage(&ctx, "demo-prod", false).await.unwrap();
+    assert_eq!(up.health.state, HealthState::ApiOnly);
+    inventory::refresh_once(&ctx).await.unwrap();
+    let back = prod(inventory::snapshot(&ctx).await.unwrap());
+    assert!(!back.stale && back.error.is_none(), "{back:?}");
+
+    let err = demo::set_outage(&ctx, "demo-nope", true).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::NotFound);
+}
+
+#[tokio::test]
 async fn health_interval_defaults_to_30_s_is_range_checked_and_persists() {
     let dir = tempfile::tempdir().unwrap();
     let ctx = ctx_in(dir.path(), Default::default()).await;
@@ -261,4 +324,40 @@ async fn health_interval_defaults_to_30_s_is_range_checked_and_persists() {
     let ctx = ctx_in(dir.path(), Default::default()).await;
     let s = settings::get(&ctx).await.unwrap();
     assert_eq!(s.health_interval(), std::time::Duration::from_secs(60));
+}
+
+#[tokio::test]
+async fn backup_coverage_days_default_to_1_are_range_checked_and_persist() {
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = ctx_in(dir.path(), Default::default()).await;
+    assert_eq!(settings::get(&ctx).await.unwrap().backup_coverage_days, 1);
+    for bad in [0, 366] {
+        let e = settings::set(
+            &ctx,
+            Settings {
+                backup_coverage_days: bad,
+                ..Settings::default()
+            },
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.code, ErrorCode::Invalid);
+        assert!(
+            e.fields["backupCoverageDays"].contains("between 1 and 365 days"),
+            "{e:?}"
+        );
+        assert!(e.message.contains("backup coverage window"), "{e:?}");
+    }
+    settings::set(
+        &ctx,
+        Settings {
+            backup_coverage_days: 7,
+            ..Settings::default()
+        },
+    )
+    .await
+    .unwrap();
+    drop(ctx);
+    let ctx = ctx_in(dir.path(), Default::default()).await;
+    assert_eq!(settings::get(&ctx).await.unwrap().backup_coverage_days, 7);
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use proxdeck_core::paths::Paths;
 use proxdeck_core::{Ctx, demo, inventory, pbs, tasks};
 use proxdeck_pve::{Auth, PveClient, Trust};
-use proxdeck_sim::scenario::{BackupType, GuestKind};
+use proxdeck_sim::scenario::{BackupType, GuestKind, StorageKind};
 use proxdeck_sim::{Fault, FaultRule, Scenario, Sim, SimOptions};
 
 async fn demo_ctx(dir: &std::path::Path) -> Ctx {
@@ -189,23 +189,42 @@ async fn datastore_usage_gc_and_groups_match_the_scenario() {
         for g in with_snapshots {
             let got = groups
                 .iter()
-                .find(|x| x.backup_id == g.backup_id && x.backup_type == g.backup_type.as_str())
+                .find(|x| {
+                    x.ns == g.ns
+                        && x.backup_id == g.backup_id
+                        && x.backup_type == g.backup_type.as_str()
+                })
                 .unwrap();
             assert_eq!(got.count as usize, g.snapshots.len());
             assert_eq!(got.snapshots.len(), g.snapshots.len());
             assert_eq!(got.last_backup, g.snapshots.iter().max().copied());
             assert_eq!(got.snapshots[0].time, *g.snapshots.iter().max().unwrap());
             assert_eq!(got.owner.as_deref(), Some(g.owner.as_str()));
+            assert_eq!(got.ns, g.ns);
         }
     }
     let err = pbs::datastores(&ctx, "demo-prod").await.unwrap_err();
     assert_eq!(err.code, proxdeck_core::ErrorCode::Invalid);
 }
 
-/// `(connection id, vmid)` of the scenario's guests without a backup within `days`.
+/// `(connection id, vmid)` of the scenario's guests without a backup within `days` in a
+/// datastore namespace their own cluster's `pbs` storages write to.
 fn uncovered_in_scenario(scenario: &Scenario, now: i64, days: i64) -> BTreeSet<(String, u32)> {
     let mut out = BTreeSet::new();
     for c in &scenario.clusters {
+        let targets: Vec<(&str, &str, &str)> = c
+            .storages
+            .iter()
+            .filter(|s| s.kind == StorageKind::Pbs)
+            .map(|s| {
+                (
+                    s.server.as_deref().unwrap(),
+                    s.datastore.as_deref().unwrap(),
+                    s.namespace.as_deref().unwrap_or_default(),
+                )
+            })
+            .collect();
+        assert!(!targets.is_empty(), "every demo cluster backs up to PBS");
         for g in c.guests.iter().filter(|g| !g.template) {
             let btype = match g.kind {
                 GuestKind::Qemu => BackupType::Vm,
@@ -214,8 +233,12 @@ fn uncovered_in_scenario(scenario: &Scenario, now: i64, days: i64) -> BTreeSet<(
             let newest = scenario
                 .pbs
                 .iter()
-                .flat_map(|p| &p.datastores)
-                .flat_map(|d| &d.backups)
+                .flat_map(|p| p.datastores.iter().map(move |d| (p, d)))
+                .flat_map(|(p, d)| d.backups.iter().map(move |b| (p, d, b)))
+                .filter(|(p, d, b)| {
+                    targets.contains(&(p.name.as_str(), d.name.as_str(), b.ns.as_str()))
+                })
+                .map(|(_, _, b)| b)
                 .filter(|b| b.backup_type == btype && b.backup_id == g.vmid.to_string())
                 .flat_map(|b| b.snapshots.iter().copied())
                 .max();
@@ -236,6 +259,13 @@ async fn coverage_lists_exactly_the_guests_without_a_recent_backup() {
         let cov = pbs::coverage(&ctx, days).await.unwrap();
         assert!(cov.failed.is_empty(), "{:?}", cov.failed);
         assert_eq!(cov.days, days);
+        // Each demo cluster's storage leads to the demo backup server, by address.
+        assert_eq!(cov.storages.len(), 2, "{:?}", cov.storages);
+        for st in &cov.storages {
+            assert_eq!(st.backup_server_id.as_deref(), Some("demo-pbs-backup"));
+            assert_eq!(st.note, None);
+            assert_eq!(st.namespace, format!("pve-{}", st.connection));
+        }
         let got: BTreeSet<(String, u32)> = cov
             .rows
             .iter()
@@ -268,7 +298,232 @@ async fn coverage_lists_exactly_the_guests_without_a_recent_backup() {
     }
     let stale = cov.rows.iter().find(|r| r.vmid == 140).unwrap();
     assert!(stale.last_backup.is_some());
-    assert_eq!(stale.last_backup_on.as_deref(), Some("pbs-backup / prod"));
+    assert_eq!(
+        stale.last_backup_on.as_deref(),
+        Some("pbs-backup / prod / pve-prod")
+    );
+    assert_eq!(stale.status, pbs::CoverageStatus::Stale);
     let never = cov.rows.iter().find(|r| r.vmid == 113).unwrap();
     assert_eq!(never.last_backup, None);
+    assert_eq!(never.status, pbs::CoverageStatus::Never);
+}
+
+const PVE_TOKEN: &str = "0b5f2a7e-1c3d-4e5f-8a9b-0c1d2e3f4a5b";
+const PBS_TOKEN: &str = "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b";
+const DAY: i64 = 86_400;
+
+/// Clusters `east` and `west` both have VM 100 and CT 101 and back up to the same
+/// datastore of `pbs1`, each into its own namespace; `solo` has VM 100 too and no PBS
+/// storage at all. East's VM 100 was backed up an hour ago; west's VM 100 only ten days ago;
+/// a backup of vm/101 sits in the root namespace, where neither cluster writes.
+fn twin_clusters(now: i64) -> Scenario {
+    let cluster = |name: &str, pbs: bool| {
+        let storage = if pbs {
+            format!(
+                r#"storages = [{{ id = "backup", kind = "pbs", content = ["backup"], server = "pbs1", datastore = "shared", namespace = "{name}", username = "pve@pbs" }}]"#
+            )
+        } else {
+            r#"storages = [{ id = "local", kind = "dir", content = ["backup", "images"] }]"#
+                .to_owned()
+        };
+        format!(
+            r#"
+[[clusters]]
+name = "{name}"
+nodes = [{{ name = "{name}1" }}]
+{storage}
+guests = [
+  {{ vmid = 100, name = "app", node = "{name}1" }},
+  {{ vmid = 101, name = "cache", node = "{name}1", kind = "lxc" }},
+]
+users = [{{ userid = "root@pam", password = "pw" }}]
+tokens = [{{ userid = "root@pam", tokenid = "coverage", secret = "{PVE_TOKEN}", privsep = false }}]
+"#
+        )
+    };
+    let toml = format!(
+        r#"{east}{west}{solo}
+[[pbs]]
+name = "pbs1"
+users = [{{ userid = "root@pam", password = "pw" }}, {{ userid = "pve@pbs", password = "pw" }}]
+tokens = [{{ userid = "root@pam", tokenid = "coverage", secret = "{PBS_TOKEN}" }}]
+acl = [{{ path = "/", token = "root@pam!coverage", role = "Admin" }}]
+
+[[pbs.datastores]]
+name = "shared"
+path = "/mnt/datastore/shared"
+namespaces = ["east", "west"]
+backups = [
+  {{ ns = "east", backup_type = "vm", backup_id = "100", owner = "pve@pbs", snapshots = [{recent}] }},
+  {{ ns = "east", backup_type = "ct", backup_id = "101", owner = "pve@pbs", snapshots = [{recent}] }},
+  {{ ns = "west", backup_type = "vm", backup_id = "100", owner = "pve@pbs", snapshots = [{old}] }},
+  {{ backup_type = "vm", backup_id = "101", owner = "pve@pbs", snapshots = [{recent}] }},
+]
+"#,
+        east = cluster("east", true),
+        west = cluster("west", true),
+        solo = cluster("solo", false),
+        recent = now - 3600,
+        old = now - 10 * DAY,
+    );
+    let s = Scenario::from_toml_str(&toml).unwrap();
+    s.validate().unwrap();
+    s
+}
+
+fn pbs_client_of(sim: &Sim, name: &str, url: &str) -> Arc<PveClient> {
+    let p = sim.pbs.iter().find(|p| p.sim.name == name).unwrap();
+    let token = sim.pbs_credentials(name).token.unwrap();
+    let (id, secret) = token.split_once(':').unwrap();
+    Arc::new(
+        PveClient::new(
+            url,
+            &Trust::Pinned(p.fingerprint()),
+            Auth::PbsToken {
+                id: id.to_owned(),
+                secret: secret.to_owned(),
+            },
+            Duration::from_secs(2),
+        )
+        .unwrap(),
+    )
+}
+
+fn cluster_targets(sim: &Sim) -> Vec<pbs::ClusterTarget> {
+    sim.clusters
+        .iter()
+        .map(|c| pbs::ClusterTarget {
+            connection_id: c.sim.name.clone(),
+            connection: c.sim.name.clone(),
+            client: client_of(sim, &c.sim.name),
+        })
+        .collect()
+}
+
+fn server_target(sim: &Sim, url: String) -> pbs::ServerTarget {
+    let p = &sim.pbs[0];
+    pbs::ServerTarget {
+        connection_id: "pbs1-conn".into(),
+        connection: "pbs1".into(),
+        client: pbs_client_of(sim, "pbs1", &url),
+        urls: vec![url],
+        fingerprints: vec![p.fingerprint()],
+    }
+}
+
+fn status_of(cov: &pbs::Coverage, cluster: &str, vmid: u32) -> pbs::CoverageStatus {
+    cov.rows
+        .iter()
+        .find(|r| r.connection_id == cluster && r.vmid == vmid)
+        .unwrap_or_else(|| panic!("{cluster}/{vmid} listed"))
+        .status
+}
+
+#[tokio::test]
+async fn the_same_vmid_in_two_clusters_is_matched_to_each_clusters_own_namespace() {
+    use pbs::CoverageStatus::{Never, NoPbsStorage, Recent, Stale};
+    let now = chrono_now();
+    let sim = Sim::start(twin_clusters(now), SimOptions::default())
+        .await
+        .unwrap();
+    let servers = vec![server_target(&sim, sim.pbs[0].base_url())];
+    let cov = pbs::coverage_from(cluster_targets(&sim), servers.clone(), 1, now).await;
+    assert!(cov.failed.is_empty(), "{:?}", cov.failed);
+    assert_eq!(cov.rows.len(), 6);
+    assert_eq!(status_of(&cov, "east", 100), Recent);
+    assert_eq!(status_of(&cov, "east", 101), Recent);
+    // West's VM 100 has its own, older backup: east's does not cover it.
+    assert_eq!(status_of(&cov, "west", 100), Stale);
+    // vm/101 in the root namespace is nobody's: west's CT 101 has none, and a VM backup
+    // would not cover a CT anyway.
+    assert_eq!(status_of(&cov, "west", 101), Never);
+    assert_eq!(status_of(&cov, "solo", 100), NoPbsStorage);
+    assert_eq!(status_of(&cov, "solo", 101), NoPbsStorage);
+    let west = cov
+        .rows
+        .iter()
+        .find(|r| r.connection_id == "west" && r.vmid == 100)
+        .unwrap();
+    assert_eq!(west.last_backup, Some(now - 10 * DAY));
+    assert_eq!(west.last_backup_on.as_deref(), Some("pbs1 / shared / west"));
+    assert!(!west.backed_up_within);
+    // Uncovered first.
+    assert!(cov.rows[..4].iter().all(|r| !r.backed_up_within));
+    assert_eq!(cov.storages.len(), 2);
+    assert!(
+        cov.storages
+            .iter()
+            .all(|s| s.backup_server_id.as_deref() == Some("pbs1-conn") && s.note.is_none()),
+        "{:?}",
+        cov.storages
+    );
+
+    // A wider window covers west's VM 100; the guest with only a stale backup is listed
+    // only while the window is shorter than its age.
+    let cov = pbs::coverage_from(cluster_targets(&sim), servers, 30, now).await;
+    assert_eq!(status_of(&cov, "west", 100), Recent);
+    assert_eq!(status_of(&cov, "west", 101), Never);
+}
+
+#[tokio::test]
+async fn a_storage_is_matched_by_fingerprint_when_the_address_differs_and_reported_when_not_at_all()
+{
+    let now = chrono_now();
+    let sim = Sim::start(twin_clusters(now), SimOptions::default())
+        .await
+        .unwrap();
+    // The connection names the server `localhost`, the storage `127.0.0.1`.
+    let url = format!("https://localhost:{}", sim.pbs[0].served.addr.port());
+    let cov = pbs::coverage_from(
+        cluster_targets(&sim),
+        vec![server_target(&sim, url)],
+        1,
+        now,
+    )
+    .await;
+    assert!(cov.failed.is_empty(), "{:?}", cov.failed);
+    assert_eq!(status_of(&cov, "east", 100), pbs::CoverageStatus::Recent);
+    for s in &cov.storages {
+        assert_eq!(s.backup_server_id.as_deref(), Some("pbs1-conn"));
+        assert!(
+            s.note.as_deref().unwrap().contains("fingerprint"),
+            "{:?}",
+            s.note
+        );
+    }
+
+    // No known backup server at all: the guests are not "never backed up".
+    let cov = pbs::coverage_from(cluster_targets(&sim), Vec::new(), 1, now).await;
+    assert!(
+        cov.rows
+            .iter()
+            .all(|r| r.status == pbs::CoverageStatus::NoPbsStorage),
+        "{:?}",
+        cov.rows
+    );
+    let east = cov
+        .storages
+        .iter()
+        .find(|s| s.connection == "east")
+        .unwrap();
+    assert_eq!(east.server, "127.0.0.1");
+    assert_eq!(east.port, sim.pbs[0].served.addr.port());
+    assert_eq!(east.datastore, "shared");
+    assert_eq!(east.namespace, "east");
+    assert_eq!(east.backup_server_id, None);
+    assert!(
+        east.note
+            .as_deref()
+            .unwrap()
+            .contains(&format!("127.0.0.1:{}", east.port)),
+        "{:?}",
+        east.note
+    );
+}
+
+fn chrono_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
 }

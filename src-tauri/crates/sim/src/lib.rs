@@ -25,7 +25,7 @@ use serde::Serialize;
 
 pub use faults::{Fault, FaultRule};
 pub use scenario::Scenario;
-pub use state::{ClusterSim, SimOptions};
+pub use state::{BackupServerAddr, ClusterSim, SimOptions};
 
 /// One served cluster: its live state and its listener.
 #[derive(Debug)]
@@ -106,9 +106,37 @@ impl Sim {
         let mut secret = [0u8; 16];
         auth::fill_random(&mut secret);
         let control_secret = hex::encode(secret);
+        let mut backup_servers = Vec::new();
+        for spec in scenario.pbs {
+            let sim = pbs::PbsSim::new(spec, options.clone());
+            let cert = tls::CertSlot::new(tls::Identity::generate(&sim.name));
+            sim.attach_certificate(cert.clone());
+            let served = server::serve(
+                SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+                pbs::router(Arc::clone(&sim)),
+                cert,
+                Arc::new(faults::Faults::default()),
+            )
+            .await
+            .map_err(|e| format!("cannot listen on loopback: {e}"))?;
+            backup_servers.push(SimPbs { sim, served });
+        }
+        // Backup servers listen first: the clusters' `pbs` storages point at them.
+        let addresses: std::collections::HashMap<String, BackupServerAddr> = backup_servers
+            .iter()
+            .map(|p| {
+                let addr = BackupServerAddr {
+                    host: p.served.addr.ip().to_string(),
+                    port: p.served.addr.port(),
+                    fingerprint: p.sim.certificate_fingerprint(),
+                };
+                (p.sim.name.clone(), addr)
+            })
+            .collect();
         let mut clusters = Vec::new();
         for cluster in scenario.clusters {
             let sim = ClusterSim::new(cluster, options.clone());
+            sim.attach_backup_servers(addresses.clone());
             let cert = tls::CertSlot::new(tls::Identity::generate(&sim.name));
             sim.attach_certificate(cert.clone());
             let faults = Arc::new(faults::Faults::default());
@@ -130,21 +158,6 @@ impl Sim {
             .await
             .map_err(|e| format!("cannot listen on loopback: {e}"))?;
             clusters.push(SimCluster { sim, served });
-        }
-        let mut backup_servers = Vec::new();
-        for spec in scenario.pbs {
-            let sim = pbs::PbsSim::new(spec, options.clone());
-            let cert = tls::CertSlot::new(tls::Identity::generate(&sim.name));
-            sim.attach_certificate(cert.clone());
-            let served = server::serve(
-                SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-                pbs::router(Arc::clone(&sim)),
-                cert,
-                Arc::new(faults::Faults::default()),
-            )
-            .await
-            .map_err(|e| format!("cannot listen on loopback: {e}"))?;
-            backup_servers.push(SimPbs { sim, served });
         }
         Ok(Self {
             clusters,

@@ -185,6 +185,9 @@ pub struct Storage {
     /// kind = pbs: the PBS user or token PVE authenticates as; it owns the backups it makes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
+    /// kind = pbs: the namespace in the datastore backups go to; `None` for the root.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
 }
 
 impl Storage {
@@ -539,6 +542,10 @@ pub struct Datastore {
     pub used_gib: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gc_status: Option<GcStatus>,
+    /// Namespaces besides the root, as paths (`a`, `a/b`); a parent is listed before its
+    /// children.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub namespaces: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub backups: Vec<BackupGroup>,
 }
@@ -575,6 +582,10 @@ impl BackupType {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BackupGroup {
+    /// The namespace it is in: `""` (the default) for the root, else one of the
+    /// datastore's `namespaces`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub ns: String,
     pub backup_type: BackupType,
     /// The vmid for `vm` / `ct`, a host name for `host`.
     pub backup_id: String,

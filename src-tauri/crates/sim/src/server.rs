@@ -23,13 +23,22 @@ use crate::tls::CertSlot;
 #[derive(Clone)]
 struct ConnKill(Arc<Notify>);
 
+/// What a listener is doing: serving, down as a powered-off node is (the port refuses
+/// connections, open ones are cut) until brought back on the same address, or stopped for good.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Serving,
+    Down,
+    Stopped,
+}
+
 /// A running listener. Dropping it (or calling [`Served::stop`]) stops accepting and closes
 /// open connections.
 pub struct Served {
     pub addr: SocketAddr,
     pub cert: CertSlot,
     pub faults: Arc<Faults>,
-    stop: watch::Sender<bool>,
+    mode: watch::Sender<Mode>,
 }
 
 impl std::fmt::Debug for Served {
@@ -37,13 +46,53 @@ impl std::fmt::Debug for Served {
         f.debug_struct("Served")
             .field("addr", &self.addr)
             .field("cert", &self.cert)
+            .field("mode", &*self.mode.borrow())
             .finish_non_exhaustive()
     }
 }
 
 impl Served {
+    /// Stops for good: the port is closed and open connections are cut.
     pub fn stop(&self) {
-        let _ = self.stop.send(true);
+        let _ = self.mode.send(Mode::Stopped);
+    }
+
+    /// Takes the listener down, as when the node is switched off: the port refuses
+    /// connections and open ones are cut. [`Served::bring_up`] serves again on the same
+    /// address with the same state.
+    pub fn take_down(&self) {
+        self.mode.send_if_modified(|m| {
+            let change = *m == Mode::Serving;
+            if change {
+                *m = Mode::Down;
+            }
+            change
+        });
+    }
+
+    /// Serves again after [`Served::take_down`], on the same address. Returns once the port
+    /// accepts connections again, or with the error that stopped it from binding.
+    pub async fn bring_up(&self) -> std::io::Result<()> {
+        self.mode.send_if_modified(|m| {
+            let change = *m == Mode::Down;
+            if change {
+                *m = Mode::Serving;
+            }
+            change
+        });
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            match tokio::net::TcpStream::connect(self.addr).await {
+                Ok(_) => return Ok(()),
+                Err(e) if tokio::time::Instant::now() >= deadline => return Err(e),
+                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(20)).await,
+            }
+        }
+    }
+
+    /// Whether the listener is up (not taken down or stopped).
+    pub fn is_up(&self) -> bool {
+        *self.mode.borrow() == Mode::Serving
     }
 }
 
@@ -62,27 +111,70 @@ pub async fn serve(
 ) -> std::io::Result<Served> {
     let listener = TcpListener::bind(bind).await?;
     let addr = listener.local_addr()?;
-    let (stop, stopped) = watch::channel(false);
+    let (mode, modes) = watch::channel(Mode::Serving);
     let router = router.layer(axum::middleware::from_fn_with_state(
         Arc::clone(&faults),
         fault_layer,
     ));
-    tokio::spawn(accept_loop(listener, router, cert.clone(), stopped));
+    tokio::spawn(listen(listener, addr, router, cert.clone(), modes));
     Ok(Served {
         addr,
         cert,
         faults,
-        stop,
+        mode,
     })
 }
 
+/// Serves while the mode is `Serving`; while `Down` the socket is closed, and it is bound
+/// again on the same address when the mode comes back.
+async fn listen(
+    mut listener: TcpListener,
+    addr: SocketAddr,
+    router: Router,
+    cert: CertSlot,
+    mut modes: watch::Receiver<Mode>,
+) {
+    loop {
+        accept_loop(listener, router.clone(), cert.clone(), modes.clone()).await;
+        // The accept loop returned: down or stopped. The socket is closed by now.
+        loop {
+            match *modes.borrow_and_update() {
+                Mode::Stopped => return,
+                Mode::Serving => break,
+                Mode::Down => {}
+            }
+            if modes.changed().await.is_err() {
+                return; // the Served handle is gone
+            }
+        }
+        listener = loop {
+            match TcpListener::bind(addr).await {
+                Ok(l) => break l,
+                Err(e) => {
+                    tracing::warn!(%addr, error = %e, "cannot listen again yet");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    if *modes.borrow() == Mode::Stopped {
+                        return;
+                    }
+                }
+            }
+        };
+    }
+}
+
+/// Accepts and serves connections until the mode leaves `Serving`; open connections are
+/// cut then too.
 async fn accept_loop(
     listener: TcpListener,
     router: Router,
     cert: CertSlot,
-    mut stopped: watch::Receiver<bool>,
+    mut modes: watch::Receiver<Mode>,
 ) {
+    let serving = |m: &Mode| *m == Mode::Serving;
     loop {
+        if *modes.borrow_and_update() != Mode::Serving {
+            return;
+        }
         let (tcp, _) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(a) => a,
@@ -91,7 +183,12 @@ async fn accept_loop(
                     continue;
                 }
             },
-            _ = stopped.changed() => return,
+            changed = modes.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+                continue;
+            }
         };
         let _ = tcp.set_nodelay(true);
         // Closing with a zero linger sends RST, which is what a "connection reset" fault
@@ -99,7 +196,7 @@ async fn accept_loop(
         let _ = tcp.set_zero_linger();
         let acceptor = tokio_rustls::TlsAcceptor::from(cert.server_config());
         let router = router.clone();
-        let mut stopped = stopped.clone();
+        let mut modes = modes.clone();
         tokio::spawn(async move {
             let Ok(tls) = acceptor.accept(tcp).await else {
                 return; // the client refused our certificate: nothing to serve
@@ -119,7 +216,7 @@ async fn accept_loop(
             tokio::select! {
                 _ = conn => {}
                 _ = kill.notified() => {}
-                _ = stopped.changed() => {}
+                _ = modes.wait_for(|m| !serving(m)) => {}
             }
         });
     }

@@ -68,8 +68,18 @@ impl ClusterState {
     }
 }
 
+/// Where a scenario's backup server listens, for the `pbs` storages that name it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackupServerAddr {
+    pub host: String,
+    pub port: u16,
+    /// SHA-256 of its certificate, colon-separated hex as PVE stores it.
+    pub fingerprint: String,
+}
+
 pub struct ClusterSim {
     pub name: String,
+    backup_servers: std::sync::OnceLock<HashMap<String, BackupServerAddr>>,
     pub options: SimOptions,
     keys: Keys,
     /// Read-mostly: the big listings take the read side, so two dashboards polling
@@ -156,6 +166,7 @@ impl ClusterSim {
         let access = build_access(&spec, spec.guests.iter());
         Arc::new(Self {
             name: spec.name.clone(),
+            backup_servers: std::sync::OnceLock::new(),
             options,
             keys: Keys::random(),
             state: RwLock::new(ClusterState {
@@ -225,6 +236,16 @@ impl ClusterSim {
     pub fn expire_tickets(&self) {
         self.tickets_not_before
             .store(self.now() + 1, Ordering::Relaxed);
+    }
+
+    /// Called once, before serving, with where each backup server (by scenario name)
+    /// listens, so `pbs` storages show a real address as PVE's `storage.cfg` does.
+    pub fn attach_backup_servers(&self, servers: HashMap<String, BackupServerAddr>) {
+        let _ = self.backup_servers.set(servers);
+    }
+
+    pub fn backup_server(&self, name: &str) -> Option<&BackupServerAddr> {
+        self.backup_servers.get().and_then(|m| m.get(name))
     }
 
     /// Called once by the listener that serves this cluster.

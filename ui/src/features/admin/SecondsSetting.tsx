@@ -1,5 +1,5 @@
-// One numeric setting in seconds, saved on blur or Enter. The back end checks the range; its
-// per-field message shows under the field.
+// One numeric setting (seconds, days…), saved on blur or Enter. The back end checks the range;
+// its per-field message shows under the field.
 import { useQuery } from "@tanstack/react-query";
 import { useId, useState, type ReactNode } from "react";
 import { toAppError, type Settings } from "@/backend";
@@ -7,23 +7,31 @@ import { ErrorNotice } from "@/ui/ErrorNotice";
 import { inputClass } from "@/ui/form";
 import { settingsQuery, useSaveSettings } from "./queries";
 
-type SecondsKey = "healthIntervalSecs" | "refreshVisibleSecs" | "refreshHiddenSecs";
+type NumberKey = "healthIntervalSecs" | "refreshVisibleSecs" | "refreshHiddenSecs" | "backupCoverageDays";
 
-export function SecondsSetting({
+interface NumberSettingProps {
+  setting: NumberKey;
+  label: string;
+  min: number;
+  max: number;
+  testId: string;
+  hint: ReactNode;
+}
+
+/** A setting counted in seconds. */
+export function SecondsSetting(props: NumberSettingProps) {
+  return <NumberSetting {...props} unit="seconds" />;
+}
+
+export function NumberSetting({
   setting,
   label,
   min,
   max,
   testId,
   hint,
-}: {
-  setting: SecondsKey;
-  label: string;
-  min: number;
-  max: number;
-  testId: string;
-  hint: ReactNode;
-}) {
+  unit,
+}: NumberSettingProps & { unit: string }) {
   const settings = useQuery(settingsQuery);
   const save = useSaveSettings();
   const current = settings.data?.[setting];
@@ -70,7 +78,7 @@ export function SecondsSetting({
               if (e.key === "Enter") commit();
             }}
           />
-          <span className="text-muted">seconds</span>
+          <span className="text-muted">{unit}</span>
         </span>
       </div>
       <p id={`${id}-hint`} className="text-sm text-muted">

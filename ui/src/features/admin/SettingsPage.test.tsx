@@ -16,7 +16,7 @@ const INFO: AppInfo = {
 };
 
 beforeEach(() => {
-  vi.mocked(api.settingsGet).mockResolvedValue({ theme: "system", healthIntervalSecs: 30, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder: "vmid" });
+  vi.mocked(api.settingsGet).mockResolvedValue({ theme: "system", healthIntervalSecs: 30, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder: "vmid", backupCoverageDays: 1 });
   vi.mocked(api.settingsSet).mockImplementation((s: Settings) => Promise.resolve(s));
   vi.mocked(api.appInfo).mockResolvedValue(INFO);
 });
@@ -35,17 +35,17 @@ describe("Appearance", () => {
     await waitFor(() => expect(screen.getByTestId("theme-system")).toBeChecked());
 
     await user.click(screen.getByTestId("theme-dark"));
-    expect(api.settingsSet).toHaveBeenCalledWith({ theme: "dark", healthIntervalSecs: 30, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder: "vmid" });
+    expect(api.settingsSet).toHaveBeenCalledWith({ theme: "dark", healthIntervalSecs: 30, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder: "vmid", backupCoverageDays: 1 });
     await waitFor(() => expect(document.documentElement.dataset.theme).toBe("dark"));
     expect(screen.getByTestId("theme-dark")).toHaveAttribute("aria-checked", "true");
 
     await user.click(screen.getByTestId("theme-light"));
-    expect(api.settingsSet).toHaveBeenLastCalledWith({ theme: "light", healthIntervalSecs: 30, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder: "vmid" });
+    expect(api.settingsSet).toHaveBeenLastCalledWith({ theme: "light", healthIntervalSecs: 30, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder: "vmid", backupCoverageDays: 1 });
     await waitFor(() => expect(document.documentElement.dataset.theme).toBe("light"));
   });
 
   it("shows why saving failed and keeps the saved theme", async () => {
-    vi.mocked(api.settingsGet).mockResolvedValue({ theme: "light", healthIntervalSecs: 30, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder: "vmid" });
+    vi.mocked(api.settingsGet).mockResolvedValue({ theme: "light", healthIntervalSecs: 30, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder: "vmid", backupCoverageDays: 1 });
     vi.mocked(api.settingsSet).mockRejectedValue(
       new AppErrorException({ code: "Storage", message: "The settings file is read-only.", detail: null }),
     );
@@ -109,7 +109,7 @@ describe("Health checks", () => {
 
     await user.clear(field);
     await user.type(field, "60{Enter}");
-    expect(api.settingsSet).toHaveBeenLastCalledWith({ theme: "system", healthIntervalSecs: 60, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder: "vmid" });
+    expect(api.settingsSet).toHaveBeenLastCalledWith({ theme: "system", healthIntervalSecs: 60, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder: "vmid", backupCoverageDays: 1 });
 
     vi.mocked(api.settingsSet).mockRejectedValueOnce(
       new AppErrorException({
@@ -122,7 +122,7 @@ describe("Health checks", () => {
     await user.clear(field);
     await user.type(field, "2");
     await user.tab();
-    expect(api.settingsSet).toHaveBeenLastCalledWith({ theme: "system", healthIntervalSecs: 2, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder: "vmid" });
+    expect(api.settingsSet).toHaveBeenLastCalledWith({ theme: "system", healthIntervalSecs: 2, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder: "vmid", backupCoverageDays: 1 });
     expect(await screen.findByTestId("field-error-healthIntervalSecs")).toHaveTextContent("between 5 and 3600 seconds");
     expect(field).toHaveAttribute("aria-invalid", "true");
   });
@@ -139,5 +139,31 @@ describe("Refresh and tree order", () => {
     expect(api.settingsSet).toHaveBeenLastCalledWith(expect.objectContaining({ refreshVisibleSecs: 10 }));
     await user.click(screen.getByTestId("guest-order-name"));
     expect(api.settingsSet).toHaveBeenLastCalledWith(expect.objectContaining({ guestOrder: "name" }));
+  });
+});
+
+describe("Backups", () => {
+  it("saves the coverage window in days and shows the back end's range message", async () => {
+    const user = userEvent.setup();
+    renderApp("/settings");
+    const field = await screen.findByTestId("backup-coverage-days");
+    await waitFor(() => expect(field).toHaveValue(1));
+    expect(screen.getByRole("region", { name: "Backups" })).toHaveTextContent("days");
+
+    await user.clear(field);
+    await user.type(field, "7{Enter}");
+    expect(api.settingsSet).toHaveBeenLastCalledWith(expect.objectContaining({ backupCoverageDays: 7 }));
+
+    vi.mocked(api.settingsSet).mockRejectedValueOnce(
+      new AppErrorException({
+        code: "Invalid",
+        message: "the backup coverage window is out of range",
+        detail: null,
+        fields: { backupCoverageDays: "between 1 and 365 days" },
+      }),
+    );
+    await user.clear(field);
+    await user.type(field, "400{Enter}");
+    expect(await screen.findByTestId("field-error-backupCoverageDays")).toHaveTextContent("between 1 and 365 days");
   });
 });

@@ -3,6 +3,7 @@ import { ConnectionsSection } from "@/features/connections/ConnectionsSection";
 import { Breadcrumbs } from "@/ui/Breadcrumbs";
 import { AboutSection } from "./AboutSection";
 import { AppearanceSection } from "./AppearanceSection";
+import { BackupsSection } from "./BackupsSection";
 import { HealthSection } from "./HealthSection";
 
 export function SettingsPage() {
@@ -14,6 +15,7 @@ export function SettingsPage() {
           <h1 className="text-xl font-semibold">Settings</h1>
           <ConnectionsSection />
           <HealthSection />
+          <BackupsSection />
           <AppearanceSection />
           <AboutSection />
         </div>

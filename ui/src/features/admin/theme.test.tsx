@@ -35,7 +35,7 @@ describe("ThemeSync", () => {
   });
 
   it("applies the system theme and follows the OS when it changes", async () => {
-    vi.mocked(api.settingsGet).mockResolvedValue({ theme: "system", healthIntervalSecs: 30, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder: "vmid" });
+    vi.mocked(api.settingsGet).mockResolvedValue({ theme: "system", healthIntervalSecs: 30, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder: "vmid", backupCoverageDays: 1 });
     renderThemeSync();
     await waitFor(() => expect(html.dataset.theme).toBe("light"));
     expect(html.style.colorScheme).toBe("light");
@@ -50,7 +50,7 @@ describe("ThemeSync", () => {
 
   it("lets an explicit choice win over the OS", async () => {
     setSystemDark(true);
-    vi.mocked(api.settingsGet).mockResolvedValue({ theme: "light", healthIntervalSecs: 30, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder: "vmid" });
+    vi.mocked(api.settingsGet).mockResolvedValue({ theme: "light", healthIntervalSecs: 30, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder: "vmid", backupCoverageDays: 1 });
     renderThemeSync();
     await waitFor(() => expect(api.settingsGet).toHaveBeenCalled());
     await waitFor(() => expect(html.dataset.theme).toBe("light"));
@@ -74,12 +74,12 @@ describe("ThemeSync", () => {
       push = cb;
       return () => {};
     });
-    vi.mocked(api.settingsGet).mockResolvedValue({ theme: "light", healthIntervalSecs: 30, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder: "vmid" });
+    vi.mocked(api.settingsGet).mockResolvedValue({ theme: "light", healthIntervalSecs: 30, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder: "vmid", backupCoverageDays: 1 });
     renderThemeSync();
     await waitFor(() => expect(html.dataset.theme).toBe("light"));
 
     expect(push).toBeDefined();
-    act(() => push?.({ theme: "dark", healthIntervalSecs: 30, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder: "vmid" }));
+    act(() => push?.({ theme: "dark", healthIntervalSecs: 30, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder: "vmid", backupCoverageDays: 1 }));
     await waitFor(() => expect(html.dataset.theme).toBe("dark"));
   });
 });

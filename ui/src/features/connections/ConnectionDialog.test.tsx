@@ -53,7 +53,7 @@ function store(connection: Connection): Connection {
 
 beforeEach(() => {
   stored = [];
-  vi.mocked(api.settingsGet).mockResolvedValue({ theme: "system", healthIntervalSecs: 30, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder: "vmid" });
+  vi.mocked(api.settingsGet).mockResolvedValue({ theme: "system", healthIntervalSecs: 30, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder: "vmid", backupCoverageDays: 1 });
   vi.mocked(api.appInfo).mockRejectedValue(
     new AppErrorException({ code: "Internal", message: "not under test", detail: null }),
   );

@@ -1,13 +1,13 @@
 // The context menu of a connection in the tree (right-click, the Menu key or Shift+F10):
 // edit, check now, enable / disable, remove.
 import * as Menu from "@radix-ui/react-dropdown-menu";
-import { Pencil, Power, RefreshCw, Trash2, X } from "lucide-react";
+import { Pencil, Plug, Power, RefreshCw, Trash2, Unplug, X } from "lucide-react";
 import { useRef, type ReactNode } from "react";
 import type { Connection } from "@/backend";
 import { buttonClass } from "@/ui/button";
 import { ErrorNotice } from "@/ui/ErrorNotice";
 import { useConnectionDialogs } from "./ConnectionDialogs";
-import { useCheckConnection, useSetConnectionEnabled } from "./queries";
+import { useCheckConnection, useDemoOutage, useSetConnectionEnabled } from "./queries";
 
 export interface ConnectionMenuTarget {
   connection: Connection;
@@ -25,13 +25,17 @@ function Item({
   icon,
   label,
   reason,
+  hint,
   danger = false,
   onSelect,
 }: {
   testId: string;
   icon: ReactNode;
   label: string;
+  /** Why the item is disabled (it is when this is set). */
   reason?: string | null;
+  /** A line under the label of an enabled item. */
+  hint?: string;
   danger?: boolean;
   onSelect: () => void;
 }) {
@@ -49,7 +53,7 @@ function Item({
       <span className={`mt-0.5 ${danger ? "" : "text-muted"}`}>{icon}</span>
       <span className="flex flex-col">
         <span>{label}</span>
-        {reason ? <span className="text-xs text-muted">{reason}</span> : null}
+        {reason || hint ? <span className="text-xs text-muted">{reason ?? hint}</span> : null}
       </span>
     </Menu.Item>
   );
@@ -71,6 +75,7 @@ export function ConnectionMenu({
   const dialogs = useConnectionDialogs();
   const setEnabled = useSetConnectionEnabled();
   const check = useCheckConnection();
+  const outage = useDemoOutage();
   const connection = target?.connection ?? null;
   const demoReason = connection?.demo ? DEMO_REASON : null;
   // A dialog takes the focus itself (and gives it back to the row when it closes); anything
@@ -81,7 +86,9 @@ export function ConnectionMenu({
     ? { title: "Could not change the connection", error: setEnabled.error }
     : check.isError
       ? { title: "Could not check the connection", error: check.error }
-      : null;
+      : outage.isError
+        ? { title: "Could not switch the demo cluster", error: outage.error }
+        : null;
 
   return (
     <>
@@ -145,6 +152,24 @@ export function ConnectionMenu({
                   reason={demoReason}
                   onSelect={() => setEnabled.mutate({ id: connection.id, enabled: !connection.enabled })}
                 />
+                {connection.demo ? (
+                  connection.health.state === "disconnected" ? (
+                    <Item
+                      testId="conn-menu-outage"
+                      icon={<Plug className="size-3.5" />}
+                      label="End the outage"
+                      onSelect={() => outage.mutate({ id: connection.id, down: false })}
+                    />
+                  ) : (
+                    <Item
+                      testId="conn-menu-outage"
+                      icon={<Unplug className="size-3.5" />}
+                      label="Simulate an outage"
+                      hint="Switch this demo cluster off to see how Proxdeck shows a cluster that does not answer"
+                      onSelect={() => outage.mutate({ id: connection.id, down: true })}
+                    />
+                  )
+                ) : null}
                 <Menu.Separator className="my-1 h-px bg-line" />
                 <Item
                   testId="conn-menu-remove"
@@ -172,6 +197,7 @@ export function ConnectionMenu({
             onClick={() => {
               setEnabled.reset();
               check.reset();
+              outage.reset();
             }}
           >
             <X aria-hidden className="size-3.5" />

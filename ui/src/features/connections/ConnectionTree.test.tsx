@@ -45,7 +45,7 @@ let stored: Connection[] = [];
 
 beforeEach(() => {
   stored = [PROD, LAB];
-  vi.mocked(api.settingsGet).mockResolvedValue({ theme: "system", healthIntervalSecs: 30, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder: "vmid" });
+  vi.mocked(api.settingsGet).mockResolvedValue({ theme: "system", healthIntervalSecs: 30, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder: "vmid", backupCoverageDays: 1 });
   vi.mocked(api.appInfo).mockRejectedValue(
     new AppErrorException({ code: "Internal", message: "not under test", detail: null }),
   );
@@ -182,6 +182,39 @@ describe("connections in the tree", () => {
     }
     expect(screen.getByTestId("conn-menu-edit")).toHaveTextContent("close the demo");
     expect(screen.getByTestId("conn-menu-check")).not.toHaveAttribute("data-disabled");
+  });
+
+  it("switches a demo cluster off and on again from its menu, and only a demo one", async () => {
+    const demo = makeConnection({ id: "demo-prod", name: "demo", demo: true, health: health({ state: "apiOnly" }) });
+    stored = [PROD, demo];
+    const down = { ...demo, health: health({ state: "disconnected", message: "demo is switched off" }) };
+    vi.mocked(api.demoOutage).mockImplementation((_id, isDown) => {
+      stored = [PROD, isDown ? down : demo];
+      return Promise.resolve(isDown ? down : demo);
+    });
+    const user = userEvent.setup();
+    renderApp("/");
+    await user.pointer({ keys: "[MouseRight]", target: await screen.findByTestId("tree-connection-prod") });
+    await screen.findByTestId("conn-menu-check");
+    expect(screen.queryByTestId("conn-menu-outage")).not.toBeInTheDocument();
+    await user.keyboard("{Escape}");
+
+    await user.pointer({ keys: "[MouseRight]", target: await screen.findByTestId("tree-connection-demo") });
+    const item = await screen.findByTestId("conn-menu-outage");
+    expect(item).toHaveTextContent("Simulate an outage");
+    expect(item).not.toHaveAttribute("data-disabled");
+    await user.click(item);
+    expect(api.demoOutage).toHaveBeenCalledWith("demo-prod", true);
+    await waitFor(() => expect(screen.getByTestId("health-demo")).toHaveAttribute("data-state", "disconnected"));
+    // The engine is asked to refresh at once, so the stale marking shows without waiting.
+    expect(api.inventoryRefreshNow).toHaveBeenCalled();
+
+    await user.pointer({ keys: "[MouseRight]", target: screen.getByTestId("tree-connection-demo") });
+    const back = await screen.findByTestId("conn-menu-outage");
+    expect(back).toHaveTextContent("End the outage");
+    await user.click(back);
+    expect(api.demoOutage).toHaveBeenLastCalledWith("demo-prod", false);
+    await waitFor(() => expect(screen.getByTestId("health-demo")).toHaveAttribute("data-state", "apiOnly"));
   });
 });
 

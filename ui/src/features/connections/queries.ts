@@ -117,6 +117,15 @@ export function useSetConnectionEnabled() {
 /** Marks "Check now" calls, so the tree can show which connections are being checked. */
 export const CHECK_CONNECTION_KEY = ["connection-check"] as const;
 
+/** Switches a demo cluster off or on again, to see what an outage looks like. */
+export function useDemoOutage() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, down }: { id: string; down: boolean }) => api.demoOutage(id, down),
+    onSuccess: (connection) => putConnection(queryClient, connection),
+  });
+}
+
 /** Checks a connection's health now; the answer goes into the cached list at once. */
 export function useCheckConnection() {
   const queryClient = useQueryClient();

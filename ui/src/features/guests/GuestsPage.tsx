@@ -5,6 +5,7 @@ import { useNavigate } from "@tanstack/react-router";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { ArrowDown, ArrowUp, Container, FileBox, Monitor, Search, X } from "lucide-react";
 import { useDeferredValue, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { useGuestTableMarks } from "@/app/perfMarks";
 import { openTarget } from "@/features/inventory/open";
 import { GuestBadges, guestTone } from "@/features/inventory/ResourceTree";
 import { useInventory } from "@/features/inventory/useInventory";
@@ -150,6 +151,7 @@ export function GuestsPage() {
   const sorted = useMemo(() => sortGuests(all, sort), [all, sort]);
   const filter: GuestFilter = useMemo(() => ({ text, facets }), [text, facets]);
   const rows = useMemo(() => filterGuests(sorted, filter), [sorted, filter]);
+  useGuestTableMarks(rows.length, resourcesByConnection); // timestamps for benches/window.rs
   // The counts follow a moment later: the rows come first.
   const deferredFilter = useDeferredValue(filter);
   const counts = useMemo(() => facetCounts(all, deferredFilter), [all, deferredFilter]);

@@ -1,8 +1,17 @@
 // The resource tree (by server, pool or tag) as an ARIA tree with a roving tab stop: Tab
 // enters and leaves it, the arrow keys move inside it, typing jumps to a matching name, Enter
-// (or a click) opens what the row shows.
+// (or a click) opens what the row shows. It is virtualized: only the rows in (and near) the
+// scroll box are in the DOM, each with aria-setsize / aria-posinset / aria-level so a screen
+// reader still knows where it is; the focused row always stays rendered.
 import { useMutationState } from "@tanstack/react-query";
 import { useNavigate, useRouterState } from "@tanstack/react-router";
+import {
+  defaultRangeExtractor,
+  observeElementRect,
+  useVirtualizer,
+  type Range,
+  type Virtualizer,
+} from "@tanstack/react-virtual";
 import {
   ChevronRight,
   Container,
@@ -20,8 +29,9 @@ import {
 } from "lucide-react";
 import {
   memo,
-  useEffect,
+  useCallback,
   useLayoutEffect,
+  useMemo,
   useRef,
   useState,
   type KeyboardEvent,
@@ -31,8 +41,16 @@ import { ConnectionMenu, type ConnectionMenuTarget } from "@/features/connection
 import { healthText } from "@/features/connections/health";
 import { HealthDot } from "@/features/connections/HealthDot";
 import { CHECK_CONNECTION_KEY } from "@/features/connections/queries";
+import { ageText, useNow } from "./freshness";
 import { openTarget, targetFromPath, type OpenTarget } from "./open";
-import { buildRows, findTypeahead, guestLabel, type GuestOrder, type TreeRow, type TreeView } from "./treeModel";
+import {
+  createRowsCache,
+  findTypeahead,
+  guestLabel,
+  type GuestOrder,
+  type TreeRow,
+  type TreeView,
+} from "./treeModel";
 import { isLoading, type Inventory } from "./useInventory";
 
 type Tone = "running" | "stopped" | "warning" | "error";
@@ -54,26 +72,6 @@ function nodeTone(status: string): Tone {
   if (status === "online") return "running";
   if (status === "offline") return "stopped";
   return "warning";
-}
-
-/** "just now", "5 min ago", "3 h ago", "2 d ago". */
-export function ageText(iso: string, now: number): string {
-  const minutes = Math.floor((now - new Date(iso).getTime()) / 60_000);
-  if (!(minutes >= 1)) return "just now";
-  if (minutes < 60) return `${minutes} min ago`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours} h ago`;
-  return `${Math.floor(hours / 24)} d ago`;
-}
-
-/** The current time, updated every half minute (for "last seen N min ago"). */
-function useNow(intervalMs = 30_000): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = window.setInterval(() => setNow(Date.now()), intervalMs);
-    return () => window.clearInterval(timer);
-  }, [intervalMs]);
-  return now;
 }
 
 /** The connection's health, and what went wrong fetching its resources, in words. */
@@ -329,6 +327,8 @@ function sameRow(a: TreeRow, b: TreeRow): boolean {
 
 interface TreeItemProps {
   row: TreeRow;
+  /** Where the row sits in the tree's full height (px from its top). */
+  top: number;
   tabbable: boolean;
   selected: boolean;
   checking: boolean;
@@ -337,7 +337,7 @@ interface TreeItemProps {
 }
 
 const TreeItem = memo(
-  function TreeItem({ row, tabbable, selected, checking, now, handlers }: TreeItemProps) {
+  function TreeItem({ row, top, tabbable, selected, checking, now, handlers }: TreeItemProps) {
     const dimmed = row.type !== "connection" && row.stale;
     return (
       <div
@@ -362,10 +362,11 @@ const TreeItem = memo(
         onClick={() => handlers.click(row)}
         onContextMenu={(e) => handlers.contextMenu(e, row)}
         onDoubleClick={() => handlers.toggle(row)}
-        style={{ paddingLeft: 4 + (row.level - 1) * 16 }}
+        style={{ paddingLeft: 4 + (row.level - 1) * 16, transform: `translateY(${top}px)` }}
         className={
-          "flex h-6 items-center gap-1.5 pr-2 whitespace-nowrap select-none hover:bg-sunken " +
-          "focus-visible:-outline-offset-2 aria-selected:bg-accent-soft " +
+          // Placed by the virtualizer (translateY): only the rows on screen are rendered.
+          "absolute inset-x-0 top-0 flex h-6 items-center gap-1.5 pr-2 whitespace-nowrap select-none " +
+          "hover:bg-sunken focus-visible:-outline-offset-2 aria-selected:bg-accent-soft " +
           (dimmed ? "text-muted opacity-70" : "")
         }
       >
@@ -389,6 +390,7 @@ const TreeItem = memo(
     );
   },
   (a, b) =>
+    a.top === b.top &&
     a.tabbable === b.tabbable &&
     a.selected === b.selected &&
     a.checking === b.checking &&
@@ -399,15 +401,45 @@ const TreeItem = memo(
 );
 
 const TYPEAHEAD_RESET_MS = 700;
+/** A row's height (the rows' `h-6`) and the space above the first and below the last row. */
+const ROW_HEIGHT = 24;
+const TREE_PADDING = 4;
+/**
+ * The size assumed for a scroll box that reports none: jsdom lays nothing out, and a pane not
+ * laid out yet should still render a screenful of rows rather than none.
+ */
+const UNMEASURED_RECT = { width: 320, height: 800 };
+
+/** The scroll box's size, or `UNMEASURED_RECT` while it has none. */
+const observeTreeRect: typeof observeElementRect = (instance, cb) =>
+  observeElementRect(instance, (rect) => cb(rect.height > 0 ? rect : UNMEASURED_RECT));
+
+/**
+ * The rows on screen (with the overscan), plus `pinned`: the focused row stays in the DOM when
+ * it is scrolled away, so the focus is not lost and the keyboard goes on from it.
+ */
+function pinnedRange(range: Range, pinned: number): number[] {
+  const indexes = defaultRangeExtractor(range);
+  if (pinned < 0 || pinned >= range.count) return indexes;
+  const first = indexes[0];
+  const last = indexes[indexes.length - 1];
+  if (first === undefined || last === undefined) return [pinned];
+  if (pinned < first) return [pinned, ...indexes];
+  if (pinned > last) return [...indexes, pinned];
+  return indexes;
+}
 
 export function ResourceTree({
   inventory,
   view = "servers",
   guestOrder = "vmid",
+  className = "min-h-0 flex-1 overflow-auto",
 }: {
   inventory: Pick<Inventory, "connections" | "resourcesByConnection">;
   view?: TreeView;
   guestOrder?: GuestOrder;
+  /** Classes of the scroll box the tree renders (it must scroll: the rows are virtualized). */
+  className?: string;
 }) {
   const { connections, resourcesByConnection } = inventory;
   const navigate = useNavigate();
@@ -427,12 +459,54 @@ export function ResourceTree({
     }),
   );
 
-  const rows = buildRows(connections, (c) => resourcesByConnection.get(c.id) ?? null, collapsed, {
+  const [rowsOf] = useState(createRowsCache);
+  const scroller = useRef<HTMLDivElement>(null);
+  /** The row to focus as soon as it is rendered (keyboard moves to a row off screen). */
+  const pendingFocus = useRef<string | null>(null);
+
+  const rows = rowsOf(connections, (c) => resourcesByConnection.get(c.id) ?? null, collapsed, {
     view,
     guestOrder,
   });
+  const indexByKey = useMemo(() => new Map(rows.map((r, i) => [r.key, i])), [rows]);
+  const indexOf = (key: string) => indexByKey.get(key) ?? -1;
   // The one row in the tab order: the last focused one while it is visible, else the first.
-  const tabStop = rows.some((r) => r.key === activeKey) ? activeKey : (rows[0]?.key ?? null);
+  const activeIndex = activeKey === null ? -1 : indexOf(activeKey);
+  const tabStopIndex = activeIndex >= 0 ? activeIndex : rows.length > 0 ? 0 : -1;
+  const tabStop = rows[tabStopIndex]?.key ?? null;
+
+  // Both stable while their inputs are: the virtualizer recomputes its layout when they change.
+  const rangeExtractor = useCallback((range: Range) => pinnedRange(range, tabStopIndex), [tabStopIndex]);
+  const getItemKey = useCallback((index: number) => rows[index]?.key ?? index, [rows]);
+  // The virtualizer is read fresh on every render (it is not passed to memoized children).
+  // eslint-disable-next-line react-hooks/incompatible-library
+  const virtualizer: Virtualizer<HTMLDivElement, HTMLDivElement> = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    getItemKey,
+    overscan: 10,
+    paddingStart: TREE_PADDING,
+    paddingEnd: TREE_PADDING,
+    scrollPaddingStart: TREE_PADDING,
+    scrollPaddingEnd: TREE_PADDING,
+    rangeExtractor,
+    observeElementRect: observeTreeRect,
+    initialRect: UNMEASURED_RECT,
+  });
+
+  // A row the keyboard moved to off screen is rendered now (it is pinned): focus it.
+  useLayoutEffect(() => {
+    const key = pendingFocus.current;
+    if (key === null) return;
+    const el = handlers.elements.get(key);
+    if (el) {
+      pendingFocus.current = null;
+      el.focus({ preventScroll: true });
+    } else if (!indexByKey.has(key)) {
+      pendingFocus.current = null;
+    }
+  });
 
   const setExpanded = (key: string, expanded: boolean) => {
     setCollapsed((prev) => {
@@ -447,9 +521,15 @@ export function ResourceTree({
   const moveTo = (row: TreeRow | undefined) => {
     if (!row) return;
     setActiveKey(row.key);
+    virtualizer.scrollToIndex(indexOf(row.key), { align: "auto" });
     const el = handlers.elements.get(row.key);
-    el?.focus();
-    el?.scrollIntoView?.({ block: "nearest" });
+    if (el) {
+      pendingFocus.current = null;
+      el.focus({ preventScroll: true });
+    } else {
+      // Not rendered yet: the next render pins it, and the layout effect focuses it.
+      pendingFocus.current = row.key;
+    }
   };
 
   const open = (row: TreeRow) => {
@@ -498,13 +578,20 @@ export function ResourceTree({
       case "End":
         moveTo(rows[rows.length - 1]);
         break;
+      case "PageDown":
+      case "PageUp": {
+        const page = Math.max(1, Math.floor((virtualizer.scrollRect?.height ?? 0) / ROW_HEIGHT) - 1);
+        const to = e.key === "PageDown" ? Math.min(index + page, rows.length - 1) : Math.max(index - page, 0);
+        moveTo(rows[to]);
+        break;
+      }
       case "ArrowRight":
         if (row.expandable && !row.expanded) setExpanded(row.key, true);
         else if (row.expanded && rows[index + 1]?.parentKey === row.key) moveTo(rows[index + 1]);
         break;
       case "ArrowLeft":
         if (row.expanded) setExpanded(row.key, false);
-        else if (row.parentKey) moveTo(rows.find((r) => r.key === row.parentKey));
+        else if (row.parentKey) moveTo(rows[indexOf(row.parentKey)]);
         break;
       case "Enter":
       case " ":
@@ -521,7 +608,6 @@ export function ResourceTree({
     e.stopPropagation();
   };
 
-  const indexOf = (key: string) => rows.findIndex((r) => r.key === key);
   const latest: ItemHandlers = {
     register: handlers.register,
     focus: (key) => setActiveKey(key),
@@ -554,18 +640,33 @@ export function ResourceTree({
   const label = view === "servers" ? "Servers" : view === "pools" ? "Pools" : "Tags";
   return (
     <>
-      <div role="tree" aria-label={label} data-testid="resource-tree" data-view={view} className="py-1">
-        {rows.map((row) => (
-          <TreeItem
-            key={row.key}
-            row={row}
-            tabbable={row.key === tabStop}
-            selected={isShown(row, shown)}
-            checking={row.type === "connection" && checking.has(row.connection.id)}
-            now={now}
-            handlers={handlers}
-          />
-        ))}
+      <div ref={scroller} data-testid="resource-tree-scroller" className={className}>
+        <div
+          role="tree"
+          aria-label={label}
+          data-testid="resource-tree"
+          data-view={view}
+          data-rows={rows.length}
+          className="relative"
+          style={{ height: virtualizer.getTotalSize() }}
+        >
+          {virtualizer.getVirtualItems().map((item) => {
+            const row = rows[item.index];
+            if (!row) return null;
+            return (
+              <TreeItem
+                key={row.key}
+                row={row}
+                top={item.start}
+                tabbable={row.key === tabStop}
+                selected={isShown(row, shown)}
+                checking={row.type === "connection" && checking.has(row.connection.id)}
+                now={now}
+                handlers={handlers}
+              />
+            );
+          })}
+        </div>
       </div>
       <ConnectionMenu
         target={

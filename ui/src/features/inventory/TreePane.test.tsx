@@ -42,6 +42,7 @@ beforeEach(() => {
     refreshVisibleSecs: 5,
     refreshHiddenSecs: 60,
     guestOrder: "vmid",
+    backupCoverageDays: 1,
   });
   vi.mocked(api.appInfo).mockRejectedValue(
     new AppErrorException({ code: "Internal", message: "not under test", detail: null }),

@@ -111,9 +111,7 @@ export function TreePane() {
       <>
         {inventory.connections.some((c) => c.demo) ? <DemoBar /> : null}
         <AllGuestsLink />
-        <div className="min-h-0 flex-1 overflow-auto">
-          <ResourceTree inventory={inventory} view={view} guestOrder={guestOrder} />
-        </div>
+        <ResourceTree inventory={inventory} view={view} guestOrder={guestOrder} />
       </>
     );
   }

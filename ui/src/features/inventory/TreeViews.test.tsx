@@ -23,7 +23,7 @@ const RESOURCES: Resource[] = [
 ];
 
 function settings(guestOrder: "vmid" | "name"): Settings {
-  return { theme: "system", healthIntervalSecs: 30, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder };
+  return { theme: "system", healthIntervalSecs: 30, refreshVisibleSecs: 5, refreshHiddenSecs: 60, guestOrder, backupCoverageDays: 1 };
 }
 
 beforeEach(() => {

@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import type { Connection, Resource } from "@/backend";
 import { makeConnection } from "@/test/fixtures";
-import { buildRows, findTypeahead, orderGuests, orderNodes, type BuildOptions, type TreeRow } from "./treeModel";
+import {
+  buildRows,
+  createRowsCache,
+  findTypeahead,
+  orderGuests,
+  orderNodes,
+  type BuildOptions,
+  type TreeRow,
+} from "./treeModel";
 import type { ConnectionResources } from "./useInventory";
 import { resource } from "@/features/inventory/testSupport";
 
@@ -164,5 +172,46 @@ describe("type-ahead", () => {
     expect(findTypeahead(rows, at("pve1"), "pve1")).toBe(at("pve1"));
     // Repeating one letter cycles through the rows starting with it.
     expect(findTypeahead(rows, at("pve3"), "pp")).toBe(at("pve1"));
+  });
+});
+
+describe("the rows cache", () => {
+  it("gives the same rows back while the inventory holds the same data, in new records", () => {
+    const rowsOf = createRowsCache();
+    const connections = [PROD, LAB];
+    const labResources = [node("lab1")];
+    // The inventory hands out a new map of new records on every render: look up in a fresh one.
+    const of =
+      (prod: () => ConnectionResources = () => entry(PROD_RESOURCES)) =>
+      (c: Connection) =>
+        new Map([
+          [PROD.id, prod()],
+          [LAB.id, entry(labResources)],
+        ]).get(c.id) ?? null;
+    const open = new Set<string>();
+    const first = rowsOf(connections, of(), open);
+    expect(first).toEqual(buildRows(connections, of(), open));
+    expect(rowsOf(connections, of(), open)).toBe(first);
+    expect(rowsOf(connections, of(), open, { view: "servers", guestOrder: "vmid" })).toBe(first);
+
+    // Anything the rows show rebuilds them.
+    const stale = rowsOf(connections, of(() => entry(PROD_RESOURCES, true)), open);
+    expect(stale).not.toBe(first);
+    expect(stale.find((r) => r.type === "guest")).toMatchObject({ stale: true });
+    const down = { code: "Unreachable", message: "down", detail: null, fields: {} } as const;
+    const failed = rowsOf(connections, of(() => ({ ...entry(PROD_RESOURCES, true), error: down })), open);
+    expect(failed).not.toBe(stale);
+    expect(rowsOf(connections, of(() => ({ ...entry(PROD_RESOURCES, true), error: { ...down } })), open)).toBe(failed);
+    const fewer = rowsOf(connections, of(() => entry(PROD_RESOURCES.slice(1))), open);
+    expect(fewer.map(label)).not.toContain("pve10");
+    const closed = rowsOf(connections, of(() => entry(PROD_RESOURCES.slice(1))), new Set(["c/c-prod"]));
+    expect(closed.map(label)).toEqual(["prod", "lab", "lab1"]);
+    const byName = rowsOf(connections, of(() => entry(PROD_RESOURCES.slice(1))), open, { guestOrder: "name" });
+    expect(byName.filter((r) => r.type === "guest").map(label)).toEqual(["101", "200", "300", "102"]);
+    const byPool = rowsOf(connections, of(() => entry(PROD_RESOURCES.slice(1))), open, { view: "pools" });
+    expect(byPool.some((r) => r.type === "group")).toBe(true);
+    expect(rowsOf([PROD], of(() => entry(PROD_RESOURCES.slice(1))), open, { view: "pools" }).map(label)).not.toContain(
+      "lab",
+    );
   });
 });

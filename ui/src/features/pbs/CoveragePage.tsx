@@ -1,22 +1,55 @@
-// Backup coverage: PVE guests with no backup on any known Backup Server in the last N days.
+// Backup coverage: PVE guests with no backup in the last N days where their own cluster writes
+// backups (its `pbs` storages: server, datastore and namespace). N is the saved setting
+// `backupCoverageDays`; another N typed here applies to this view and can be saved as the default.
 import { useQuery } from "@tanstack/react-query";
-import { AlertTriangle, CheckCircle2, ShieldAlert } from "lucide-react";
+import { AlertTriangle, CheckCircle2, Info, ShieldAlert } from "lucide-react";
 import { useId, useState } from "react";
 import type { CoverageRow } from "@/backend";
+import { settingsQuery, useSaveSettings } from "@/features/admin/queries";
 import { Breadcrumbs } from "@/ui/Breadcrumbs";
 import { ErrorNotice } from "@/ui/ErrorNotice";
 import { formatAge, formatDateTime } from "./format";
-import { coverageQuery, DEFAULT_COVERAGE_DAYS } from "./queries";
+import { COVERAGE_DAYS_MAX, COVERAGE_DAYS_MIN, coverageQuery, DEFAULT_COVERAGE_DAYS } from "./queries";
+
+function StatusCell({ row }: { row: CoverageRow }) {
+  switch (row.status) {
+    case "recent":
+      return (
+        <span className="inline-flex items-center gap-1 text-running">
+          <CheckCircle2 aria-hidden className="size-3.5" /> covered
+        </span>
+      );
+    case "noPbsStorage":
+      return (
+        <span className="inline-flex items-center gap-1 text-warning">
+          <Info aria-hidden className="size-3.5" /> no PBS storage configured
+        </span>
+      );
+    default:
+      return (
+        <span className="inline-flex items-center gap-1 text-error">
+          <ShieldAlert aria-hidden className="size-3.5" /> {row.status === "never" ? "never backed up" : "no recent backup"}
+        </span>
+      );
+  }
+}
 
 export function CoveragePage() {
   const daysId = useId();
-  const [text, setText] = useState(String(DEFAULT_COVERAGE_DAYS));
-  const [days, setDays] = useState(DEFAULT_COVERAGE_DAYS);
+  const settings = useQuery(settingsQuery);
+  const saveSettings = useSaveSettings();
+  const saved = settings.data?.backupCoverageDays ?? (settings.isError ? DEFAULT_COVERAGE_DAYS : null);
+  // What the user typed here, for this view; `null` follows the saved setting.
+  const [text, setText] = useState<string | null>(null);
+  const [chosen, setChosen] = useState<number | null>(null);
+  const days = chosen ?? saved;
   const [showAll, setShowAll] = useState(false);
-  const coverage = useQuery(coverageQuery(days));
+  const coverage = useQuery({ ...coverageQuery(days ?? DEFAULT_COVERAGE_DAYS), enabled: days !== null });
   const rows: CoverageRow[] = coverage.data?.rows ?? [];
   const missing = rows.filter((r) => !r.backedUpWithin);
   const shown = showAll ? rows : missing;
+  const notes = (coverage.data?.storages ?? []).filter((s) => s.note !== null);
+  const canSave = settings.data !== undefined && days !== null && days !== settings.data.backupCoverageDays;
   return (
     <>
       <Breadcrumbs items={[{ label: "Datacenter", to: "/" }, { label: "Backup coverage" }]} />
@@ -27,17 +60,31 @@ export function CoveragePage() {
           <input
             id={daysId}
             type="number"
-            min={1}
-            max={3650}
-            value={text}
+            min={COVERAGE_DAYS_MIN}
+            max={COVERAGE_DAYS_MAX}
+            value={text ?? (days === null ? "" : String(days))}
+            disabled={days === null}
             onChange={(e) => {
               setText(e.target.value);
-              const n = Number.parseInt(e.target.value, 10);
-              if (Number.isInteger(n) && n >= 1 && n <= 3650) setDays(n);
+              const n = Number(e.target.value.trim());
+              if (Number.isInteger(n) && n >= COVERAGE_DAYS_MIN && n <= COVERAGE_DAYS_MAX) setChosen(n);
             }}
             className="h-7 w-20 rounded border border-line-strong bg-surface px-2 tabular-nums"
           />
           <span>{days === 1 ? "day" : "days"}</span>
+          {canSave ? (
+            <button
+              type="button"
+              data-testid="coverage-save-days"
+              disabled={saveSettings.isPending}
+              onClick={() => {
+                if (settings.data && days !== null) saveSettings.mutate({ ...settings.data, backupCoverageDays: days });
+              }}
+              className="h-7 rounded border border-line-strong px-2 hover:bg-sunken"
+            >
+              Make {days} {days === 1 ? "day" : "days"} the default
+            </button>
+          ) : null}
           <label className="ml-4 inline-flex items-center gap-1.5">
             <input type="checkbox" checked={showAll} onChange={(e) => setShowAll(e.target.checked)} />
             Show covered guests too
@@ -48,7 +95,24 @@ export function CoveragePage() {
             </span>
           ) : null}
         </div>
+        {saveSettings.isError ? <ErrorNotice error={saveSettings.error} title="Could not save the default window" /> : null}
         {coverage.error ? <ErrorNotice error={coverage.error} title="Backup coverage could not be computed" /> : null}
+        {notes.length ? (
+          <div role="status" data-testid="coverage-storage-notes" className="mb-3 flex gap-2 rounded border border-line bg-sunken px-3 py-2 text-sm">
+            <Info aria-hidden className="mt-0.5 size-4 shrink-0 text-muted" />
+            <div>
+              <p className="font-medium">How the clusters' backup storages were matched to backup servers</p>
+              <ul>
+                {notes.map((s) => (
+                  <li key={`${s.connectionId}-${s.storage}`}>
+                    {s.connection} / {s.storage} ({s.server}:{s.port}, {s.datastore}
+                    {s.namespace ? ` / ${s.namespace}` : ""}): {s.note}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          </div>
+        ) : null}
         {coverage.data?.failed.length ? (
           <div role="status" className="mb-3 flex gap-2 rounded border border-warning/40 bg-warning-soft px-3 py-2 text-sm">
             <AlertTriangle aria-hidden className="mt-0.5 size-4 shrink-0 text-warning" />
@@ -93,28 +157,22 @@ export function CoveragePage() {
                       <>
                         {formatDateTime(r.lastBackup)} <span className="text-muted">({formatAge(r.lastBackup)})</span>
                       </>
+                    ) : r.status === "noPbsStorage" ? (
+                      <span className="text-muted">unknown</span>
                     ) : (
                       <span className="text-error">never</span>
                     )}
                   </td>
                   <td className="px-2 py-0.5 text-muted">{r.lastBackupOn ?? ""}</td>
                   <td className="px-2 py-0.5">
-                    {r.backedUpWithin ? (
-                      <span className="inline-flex items-center gap-1 text-running">
-                        <CheckCircle2 aria-hidden className="size-3.5" /> covered
-                      </span>
-                    ) : (
-                      <span className="inline-flex items-center gap-1 text-error">
-                        <ShieldAlert aria-hidden className="size-3.5" /> no recent backup
-                      </span>
-                    )}
+                    <StatusCell row={r} />
                   </td>
                 </tr>
               ))}
               {shown.length === 0 ? (
                 <tr>
                   <td colSpan={8} className="px-2 py-4 text-center text-muted">
-                    Every guest has a backup from the last {days === 1 ? "day" : `${days} days`}.
+                    Every guest has a backup from the last {days === 1 ? "day" : `${days ?? ""} days`}.
                   </td>
                 </tr>
               ) : null}

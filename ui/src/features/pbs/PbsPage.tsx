@@ -138,7 +138,7 @@ function GroupsTable({ connectionId, store }: { connectionId: string; store: str
       <table data-testid="pbs-groups" className="w-full border-collapse text-sm tabular-nums">
         <thead className="text-left text-muted">
           <tr>
-            {["Type", "ID", "Last backup", "Snapshots", "Verified", "Size (last)", "Owner"].map((c) => (
+            {["Namespace", "Type", "ID", "Last backup", "Snapshots", "Verified", "Size (last)", "Owner"].map((c) => (
               <th key={c} scope="col" className="border-b border-line px-2 py-1 font-medium">
                 {c}
               </th>
@@ -149,7 +149,8 @@ function GroupsTable({ connectionId, store }: { connectionId: string; store: str
           {groups.data?.map((g) => {
             const last = g.snapshots[0];
             return (
-              <tr key={`${g.backupType}/${g.backupId}`} className="border-b border-line/60">
+              <tr key={`${g.ns}:${g.backupType}/${g.backupId}`} className="border-b border-line/60">
+                <td className="px-2 py-0.5 text-muted">{g.ns || "(root)"}</td>
                 <td className="px-2 py-0.5">{g.backupType}</td>
                 <td className="px-2 py-0.5">{g.backupId}</td>
                 <td className="px-2 py-0.5">
@@ -170,7 +171,7 @@ function GroupsTable({ connectionId, store }: { connectionId: string; store: str
           })}
           {groups.data?.length === 0 ? (
             <tr>
-              <td colSpan={7} className="px-2 py-3 text-center text-muted">
+              <td colSpan={8} className="px-2 py-3 text-center text-muted">
                 No backups in this datastore.
               </td>
             </tr>

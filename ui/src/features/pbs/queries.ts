@@ -20,8 +20,11 @@ export function groupsQuery(connectionId: string, store: string) {
   });
 }
 
-/** The coverage window's default: a backup within the last day. */
+/** The coverage window's default (the setting `backupCoverageDays`): a backup within the last day. */
 export const DEFAULT_COVERAGE_DAYS = 1;
+/** The range the back end accepts for the setting. */
+export const COVERAGE_DAYS_MIN = 1;
+export const COVERAGE_DAYS_MAX = 365;
 
 export function coverageQuery(days: number) {
   return queryOptions({

@@ -5,9 +5,10 @@ import { getRouteApi, Link } from "@tanstack/react-router";
 import type { ClusterSummary, Connection } from "@/backend";
 import { connectionsQuery } from "@/features/connections/queries";
 import { Breadcrumbs } from "@/ui/Breadcrumbs";
-import { ErrorNotice } from "@/ui/ErrorNotice";
+import { useFreshness } from "@/features/inventory/freshness";
 import { formatBytes } from "./format";
-import { KeyValues, Loading, Panel, SummaryBody, UsageBar } from "./Panel";
+import { Fetched, OfflineBanner } from "./Offline";
+import { KeyValues, Panel, SummaryBody, UsageBar } from "./Panel";
 import { clusterSummaryQuery } from "./queries";
 
 const route = getRouteApi("/c/$conn");
@@ -59,6 +60,7 @@ export function ClusterFigures({ summary }: { summary: ClusterSummary }) {
 function ConnectionBody({ conn, connection }: { conn: string; connection: Connection | undefined }) {
   const pve = connection === undefined || connection.kind === "pve";
   const summary = useQuery({ ...clusterSummaryQuery(conn), enabled: pve });
+  const freshness = useFreshness(conn);
   if (!pve) {
     return (
       <Panel title="Backup server">
@@ -76,9 +78,11 @@ function ConnectionBody({ conn, connection }: { conn: string; connection: Connec
       </Panel>
     );
   }
-  if (summary.isError) return <ErrorNotice error={summary.error} title="Could not load the cluster summary" />;
-  if (!summary.data) return <Loading what="the cluster summary" />;
-  return <ClusterFigures summary={summary.data} />;
+  return (
+    <Fetched query={summary} freshness={freshness} what="the cluster summary" errorTitle="Could not load the cluster summary">
+      {(data) => <ClusterFigures summary={data} />}
+    </Fetched>
+  );
 }
 
 export function ConnectionSummaryPage() {
@@ -91,6 +95,7 @@ export function ConnectionSummaryPage() {
       <Breadcrumbs items={[{ label: "Datacenter", to: "/" }, { label: name }]} />
       <SummaryBody testId="summary-connection">
         <h1 className="text-xl font-semibold">{name}</h1>
+        <OfflineBanner conn={conn} />
         <ConnectionBody conn={conn} connection={connection} />
       </SummaryBody>
     </>

@@ -2,12 +2,15 @@
 // The route has only the VMID; its node and type come from the cluster's resources.
 import { useQuery } from "@tanstack/react-query";
 import { getRouteApi } from "@tanstack/react-router";
-import type { GuestSummary, GuestType } from "@/backend";
-import { connectionsQuery, resourcesQuery } from "@/features/connections/queries";
+import type { GuestSummary, GuestType, Resource } from "@/backend";
+import { connectionsQuery } from "@/features/connections/queries";
+import { useFreshness } from "@/features/inventory/freshness";
+import { useInventory } from "@/features/inventory/useInventory";
 import { Breadcrumbs } from "@/ui/Breadcrumbs";
 import { ErrorNotice } from "@/ui/ErrorNotice";
 import { formatBytes, formatPercent, formatUptime } from "./format";
 import { KeyValues, Loading, Panel, SummaryBody, UsageBar } from "./Panel";
+import { OfflineBanner } from "./Offline";
 import { guestSummaryQuery } from "./queries";
 import { RrdChart } from "./RrdChart";
 
@@ -50,12 +53,38 @@ function Addresses({ g }: { g: GuestSummary }) {
   );
 }
 
-function GuestBody({ conn, node, kind, vmid }: { conn: string; node: string; kind: GuestType; vmid: number }) {
+/** What the inventory last said of a guest, for when its cluster does not answer. */
+function LastKnown({ resource }: { resource: Resource }) {
+  return (
+    <Panel title="Last known state" testId="guest-last-known">
+      <KeyValues
+        rows={[
+          ["Status", resource.status],
+          ["Node", resource.node],
+          ["CPU", resource.maxcpu ? `${formatPercent(resource.cpu ?? 0)} of ${resource.maxcpu} CPUs` : null],
+          [
+            "Memory",
+            resource.maxmem ? `${formatBytes(resource.mem ?? 0)} of ${formatBytes(resource.maxmem)}` : null,
+          ],
+          ["Uptime", resource.uptime ? formatUptime(resource.uptime) : null],
+        ]}
+      />
+    </Panel>
+  );
+}
+
+function GuestBody({ conn, resource, vmid }: { conn: string; resource: Resource & { node: string }; vmid: number }) {
+  const { node } = resource;
+  const kind = resource.kind as GuestType;
   const summary = useQuery(guestSummaryQuery(conn, node, kind, vmid));
+  const freshness = useFreshness(conn);
+  const offline = freshness.stale || freshness.error !== null;
   const g = summary.data;
   return (
     <>
-      {summary.isError ? (
+      {!g && offline ? (
+        <LastKnown resource={resource} />
+      ) : !g && summary.isError ? (
         <ErrorNotice error={summary.error} title={`Could not load the summary of ${vmid}`} />
       ) : !g ? (
         <Loading what="the guest summary" />
@@ -66,9 +95,10 @@ function GuestBody({ conn, node, kind, vmid }: { conn: string; node: string; kin
               rows={[
                 [
                   "Status",
-                  <span key="s" className={STATUS_TONE[g.status] ?? "text-warning"}>
+                  <span key="s" className={offline ? "text-muted" : (STATUS_TONE[g.status] ?? "text-warning")}>
                     {g.status}
                     {g.template ? " (template)" : ""}
+                    {offline ? " (last known)" : ""}
                   </span>,
                 ],
                 ["Node", g.node],
@@ -119,15 +149,15 @@ export function GuestSummaryPage() {
   const vmid = Number(vmidParam);
   const connections = useQuery(connectionsQuery);
   const connName = connections.data?.find((c) => c.id === conn)?.name ?? conn;
-  const resources = useQuery(resourcesQuery(conn));
-  const resource = resources.data?.find((r) => (r.kind === "qemu" || r.kind === "lxc") && r.vmid === vmid);
+  const known = useInventory().resourcesByConnection.get(conn);
+  const resource = known?.resources.find((r) => (r.kind === "qemu" || r.kind === "lxc") && r.vmid === vmid);
   const title = resource?.name ? `${vmid} (${resource.name})` : String(vmid);
   let body;
   if (resource?.node) {
-    body = <GuestBody conn={conn} node={resource.node} kind={resource.kind as GuestType} vmid={vmid} />;
-  } else if (resources.isError) {
-    body = <ErrorNotice error={resources.error} title="Could not find the guest" />;
-  } else if (resources.data) {
+    body = <GuestBody conn={conn} resource={{ ...resource, node: resource.node }} vmid={vmid} />;
+  } else if (known?.error && known.fetchedAt === null) {
+    body = <ErrorNotice error={known.error} title="Could not find the guest" />;
+  } else if (known && known.fetchedAt !== null) {
     body = (
       <p role="alert" className="text-muted">
         Guest {vmid} is not in {connName}. It may have been removed or migrated to another cluster.
@@ -150,6 +180,7 @@ export function GuestSummaryPage() {
         <h1 className="text-xl font-semibold">
           {resource?.kind === "lxc" ? "Container" : "Virtual machine"} {title}
         </h1>
+        <OfflineBanner conn={conn} />
         {body}
       </SummaryBody>
     </>

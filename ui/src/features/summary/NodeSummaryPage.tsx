@@ -3,9 +3,10 @@ import { useQuery } from "@tanstack/react-query";
 import { getRouteApi } from "@tanstack/react-router";
 import { connectionsQuery } from "@/features/connections/queries";
 import { Breadcrumbs } from "@/ui/Breadcrumbs";
-import { ErrorNotice } from "@/ui/ErrorNotice";
+import { useFreshness } from "@/features/inventory/freshness";
 import { formatBytes, formatPercent, formatUptime } from "./format";
-import { KeyValues, Loading, Panel, SummaryBody, UsageBar } from "./Panel";
+import { Fetched, OfflineBanner } from "./Offline";
+import { KeyValues, Panel, SummaryBody, UsageBar } from "./Panel";
 import { nodeStatusQuery } from "./queries";
 import { RrdChart } from "./RrdChart";
 
@@ -16,7 +17,7 @@ export function NodeSummaryPage() {
   const connections = useQuery(connectionsQuery);
   const connName = connections.data?.find((c) => c.id === conn)?.name ?? conn;
   const status = useQuery(nodeStatusQuery(conn, node));
-  const s = status.data;
+  const freshness = useFreshness(conn);
   return (
     <>
       <Breadcrumbs items={[{ label: "Datacenter", to: "/" }, { label: connName }, { label: node }]} />
@@ -24,16 +25,30 @@ export function NodeSummaryPage() {
         <h1 className="text-xl font-semibold">
           Node {node} <span className="text-base font-normal text-muted">({connName})</span>
         </h1>
-        {status.isError ? (
-          <ErrorNotice error={status.error} title={`Could not load the status of ${node}`} />
-        ) : !s ? (
-          <Loading what="the node status" />
-        ) : (
+        <OfflineBanner conn={conn} />
+        <Fetched
+          query={status}
+          freshness={freshness}
+          what="the node status"
+          errorTitle={`Could not load the status of ${node}`}
+        >
+          {(s) => (
           <div className="grid gap-4 md:grid-cols-2">
             <Panel title="Status">
               <KeyValues
                 rows={[
-                  ["Status", <span key="s" className="text-running">online</span>],
+                  [
+                    "Status",
+                    freshness.stale ? (
+                      <span key="s" className="text-muted">
+                        not answering
+                      </span>
+                    ) : (
+                      <span key="s" className="text-running">
+                        online
+                      </span>
+                    ),
+                  ],
                   ["Uptime", formatUptime(s.uptime)],
                   ["Load average", s.loadavg.map((l) => (l === null ? "–" : l.toFixed(2))).join(", ")],
                   ["CPU", `${formatPercent(s.cpu)} of ${s.cpus} CPUs`],
@@ -52,7 +67,8 @@ export function NodeSummaryPage() {
               </div>
             </Panel>
           </div>
-        )}
+          )}
+        </Fetched>
         <RrdChart conn={conn} target={{ type: "node", node }} />
       </SummaryBody>
     </>

@@ -3,8 +3,9 @@
 import { useQuery } from "@tanstack/react-query";
 import { lazy, Suspense, useMemo, useState } from "react";
 import type { RrdCf, RrdPoint, RrdTarget, RrdTimeframe } from "@/backend";
-import { ErrorNotice } from "@/ui/ErrorNotice";
+import { useFreshness } from "@/features/inventory/freshness";
 import { formatBytes, formatPercent, formatRate } from "./format";
+import { Fetched } from "./Offline";
 import { Loading } from "./Panel";
 import { rrdQuery } from "./queries";
 import type { ChartSeries } from "./UplotChart";
@@ -147,6 +148,7 @@ export function RrdChart({ conn, target }: { conn: string; target: RrdTarget }) 
   const [timeframe, setTimeframe] = useState<RrdTimeframe>("hour");
   const [cf, setCf] = useState<RrdCf>("AVERAGE");
   const query = useQuery(rrdQuery(conn, target, timeframe, cf));
+  const freshness = useFreshness(conn);
   const defs = target.type === "node" ? NODE_CHARTS : GUEST_CHARTS;
   const charts = useMemo(() => (query.data ? chartData(query.data, defs) : null), [query.data, defs]);
 
@@ -164,10 +166,10 @@ export function RrdChart({ conn, target }: { conn: string; target: RrdTarget }) 
         <Toggle label="Consolidation" options={CFS} value={cf} onChange={setCf} testId={(c) => `rrd-cf-${c}`} />
       </div>
       <div className="p-3">
-        {query.isError ? (
-          <ErrorNotice error={query.error} title="Could not load the history" />
-        ) : charts === null ? (
-          <Loading what="history" />
+        {charts === null ? (
+          <Fetched query={query} freshness={freshness} what="the history" errorTitle="Could not load the history">
+            {() => null}
+          </Fetched>
         ) : (
           <Suspense fallback={<Loading what="charts" />}>
             <div className="grid gap-4 lg:grid-cols-2">

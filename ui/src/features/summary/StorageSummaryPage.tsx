@@ -3,9 +3,10 @@ import { useQuery } from "@tanstack/react-query";
 import { getRouteApi } from "@tanstack/react-router";
 import { connectionsQuery } from "@/features/connections/queries";
 import { Breadcrumbs } from "@/ui/Breadcrumbs";
-import { ErrorNotice } from "@/ui/ErrorNotice";
+import { useFreshness } from "@/features/inventory/freshness";
 import { formatBytes } from "./format";
-import { KeyValues, Loading, Panel, SummaryBody, UsageBar } from "./Panel";
+import { Fetched, OfflineBanner } from "./Offline";
+import { KeyValues, Panel, SummaryBody, UsageBar } from "./Panel";
 import { storageStatusQuery } from "./queries";
 
 const route = getRouteApi("/c/$conn/storage/$node/$storage");
@@ -26,7 +27,7 @@ export function StorageSummaryPage() {
   const connections = useQuery(connectionsQuery);
   const connName = connections.data?.find((c) => c.id === conn)?.name ?? conn;
   const status = useQuery(storageStatusQuery(conn, node, storage));
-  const s = status.data;
+  const freshness = useFreshness(conn);
   return (
     <>
       <Breadcrumbs
@@ -36,11 +37,14 @@ export function StorageSummaryPage() {
         <h1 className="text-xl font-semibold">
           Storage {storage} <span className="text-base font-normal text-muted">on {node}</span>
         </h1>
-        {status.isError ? (
-          <ErrorNotice error={status.error} title={`Could not load the status of ${storage}`} />
-        ) : !s ? (
-          <Loading what="the storage status" />
-        ) : (
+        <OfflineBanner conn={conn} />
+        <Fetched
+          query={status}
+          freshness={freshness}
+          what="the storage status"
+          errorTitle={`Could not load the status of ${storage}`}
+        >
+          {(s) => (
           <div className="grid gap-4 md:grid-cols-2">
             <Panel title="Status">
               <KeyValues
@@ -60,7 +64,8 @@ export function StorageSummaryPage() {
               </div>
             </Panel>
           </div>
-        )}
+          )}
+        </Fetched>
       </SummaryBody>
     </>
   );

@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   api,
   AppErrorException,
@@ -295,5 +295,70 @@ describe("storage summary", () => {
     expect(page).toHaveTextContent("25.0% (25.0 GiB of 100.0 GiB)");
     expect(page).toHaveTextContent("75.0 GiB");
     expect(api.monitorStorageStatus).toHaveBeenCalledWith("demo-prod", "pve1", "local");
+  });
+});
+
+describe("a cluster that does not answer", () => {
+  const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+  const staleSnapshot = (resources: ReturnType<typeof resource>[]) =>
+    vi.mocked(api.inventorySnapshot).mockResolvedValue([
+      {
+        connectionId: "demo-prod",
+        resources,
+        fetchedAt: minutesAgo(3.5),
+        stale: true,
+        error: "https://127.0.0.1:8006 did not answer (connection refused).",
+      },
+    ]);
+  const unreachable = new AppErrorException({ code: "Unreachable", message: "No node of prod answered." });
+  // mockReset goes back to the mock's own default (the snapshot built from connectionResources).
+  afterEach(() => vi.mocked(api.inventorySnapshot).mockReset());
+
+  it("shows the guest's last-known state under a banner that says why actions are disabled", async () => {
+    staleSnapshot([
+      resource({ id: "qemu/110", kind: "qemu", vmid: 110, name: "web1", node: "pve1", status: "running", maxcpu: 4, cpu: 0.5 }),
+    ]);
+    vi.mocked(api.monitorGuestSummary).mockRejectedValue(unreachable);
+    vi.mocked(api.monitorRrd).mockRejectedValue(unreachable);
+    renderApp("/c/demo-prod/guest/110");
+    const page = await screen.findByTestId("summary-guest");
+    const banner = await within(page).findByTestId("offline-banner");
+    expect(banner).toHaveTextContent("prod is not answering — last seen 3 min ago");
+    expect(banner).toHaveTextContent("Actions on it are disabled until it answers again.");
+    expect(banner).toHaveTextContent("connection refused");
+    const known = await within(page).findByTestId("guest-last-known");
+    expect(known).toHaveTextContent("running");
+    expect(known).toHaveTextContent("50.0% of 4 CPUs");
+    // No red error page: the history says it is not available while offline.
+    expect(await within(page).findByTestId("offline-unavailable")).toHaveTextContent(
+      "The history was not loaded before prod stopped answering",
+    );
+    expect(within(page).queryByRole("alert")).not.toBeInTheDocument();
+  });
+
+  it("keeps a node's figures loaded before the cluster went away, marked as not answering", async () => {
+    vi.mocked(api.monitorNodeStatus).mockResolvedValue(nodeStatus);
+    const { queryClient } = renderApp("/c/demo-prod/node/pve1");
+    const page = await screen.findByTestId("summary-node");
+    await within(page).findByText("pve-manager/9.1.2/5e0c4f1a");
+    expect(within(page).queryByTestId("offline-banner")).not.toBeInTheDocument();
+    expect(page).toHaveTextContent("Statusonline");
+
+    staleSnapshot([resource({ id: "node/pve1", kind: "node", node: "pve1", status: "online" })]);
+    vi.mocked(api.monitorNodeStatus).mockRejectedValue(unreachable);
+    await queryClient.invalidateQueries();
+    expect(await within(page).findByTestId("offline-banner")).toHaveTextContent("last seen 3 min ago");
+    expect(page).toHaveTextContent("pve-manager/9.1.2/5e0c4f1a");
+    expect(page).toHaveTextContent("Statusnot answering");
+    expect(within(page).queryByRole("alert")).not.toBeInTheDocument();
+  });
+
+  it("says when an online cluster's summary fails, as an error", async () => {
+    vi.mocked(api.connectionResources).mockResolvedValue([resource({ id: "node/pve1", kind: "node", node: "pve1" })]);
+    vi.mocked(api.monitorNodeStatus).mockRejectedValue(unreachable);
+    renderApp("/c/demo-prod/node/pve1");
+    const alert = await within(await screen.findByTestId("summary-node")).findByRole("alert");
+    expect(alert).toHaveTextContent("Could not load the status of pve1");
+    expect(screen.queryByTestId("offline-banner")).not.toBeInTheDocument();
   });
 });

@@ -289,6 +289,12 @@ pub fn wake(ctx: &Ctx) {
     ctx.inventory.wake.notify_one();
 }
 
+/// Makes the refresh loop refresh at once (something changed that the user should see now).
+pub fn refresh_soon(ctx: &Ctx) {
+    ctx.inventory.kick.store(true, Ordering::Release);
+    ctx.inventory.wake.notify_one();
+}
+
 /// How many refreshes have completed since the context opened.
 pub fn refresh_count(ctx: &Ctx) -> u64 {
     ctx.inventory.refreshes.load(Ordering::Relaxed)

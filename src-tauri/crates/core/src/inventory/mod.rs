@@ -18,7 +18,7 @@ use crate::connections::ConnectionKind;
 use crate::{AppError, Ctx, ErrorCode};
 
 pub use engine::{
-    DEFAULT_CONCURRENCY, RefresherOptions, refresh_count, refresh_once, refresh_with,
+    DEFAULT_CONCURRENCY, RefresherOptions, refresh_count, refresh_once, refresh_soon, refresh_with,
     run_refresher, set_window_visible, snapshot, wake, window_visible,
 };
 

@@ -12,7 +12,7 @@ use super::nodes::online_node;
 use super::{ApiError, Call, Kind, Route, opt, req};
 use crate::perms::{Check, Permission};
 use crate::scenario::{GuestKind, Storage, StorageKind};
-use crate::state::ClusterState;
+use crate::state::{ClusterSim, ClusterState};
 
 const GIB: u64 = 1 << 30;
 const STORAGE_TYPES: &[&str] = &[
@@ -119,11 +119,11 @@ fn content_string(s: &Storage) -> String {
 }
 
 /// `storage.cfg` as PVE writes it; its SHA-1 is every entry's `digest`.
-fn config_text(state: &ClusterState) -> String {
+fn config_text(sim: &ClusterSim, state: &ClusterState) -> String {
     let mut text = String::new();
     for s in &state.spec.storages {
         text.push_str(&format!("{}: {}\n", s.kind.as_str(), s.id));
-        let Value::Object(map) = storage_config(s, "") else {
+        let Value::Object(map) = storage_config(sim, s, "") else {
             continue;
         };
         for (k, v) in map {
@@ -138,12 +138,12 @@ fn config_text(state: &ClusterState) -> String {
     text
 }
 
-fn digest(state: &ClusterState) -> String {
-    hex::encode(Sha1::digest(config_text(state).as_bytes()))
+fn digest(sim: &ClusterSim, state: &ClusterState) -> String {
+    hex::encode(Sha1::digest(config_text(sim, state).as_bytes()))
 }
 
 /// One `storage.cfg` entry in API form, with the type's usual settings.
-fn storage_config(s: &Storage, digest: &str) -> Value {
+fn storage_config(sim: &ClusterSim, s: &Storage, digest: &str) -> Value {
     let mut v = json!({ "storage": s.id, "type": s.kind.as_str(), "content": content_string(s) });
     match s.kind {
         StorageKind::Dir => {
@@ -175,11 +175,23 @@ fn storage_config(s: &Storage, digest: &str) -> Value {
             v["options"] = json!("vers=4.2");
         }
         StorageKind::Pbs => {
+            // The scenario names the backup server; PVE stores where it listens. A cluster
+            // served on its own (no backup servers attached) shows the name.
             if let Some(server) = &s.server {
-                v["server"] = json!(server);
+                match sim.backup_server(server) {
+                    Some(addr) => {
+                        v["server"] = json!(addr.host);
+                        v["port"] = json!(addr.port);
+                        v["fingerprint"] = json!(addr.fingerprint);
+                    }
+                    None => v["server"] = json!(server),
+                }
             }
             if let Some(ds) = &s.datastore {
                 v["datastore"] = json!(ds);
+            }
+            if let Some(ns) = s.namespace.as_deref().filter(|ns| !ns.is_empty()) {
+                v["namespace"] = json!(ns);
             }
             if let Some(user) = &s.username {
                 v["username"] = json!(user);
@@ -209,7 +221,7 @@ fn may_see_storage(call: &Call<'_>, id: &str) -> bool {
 
 fn config_list(call: &Call<'_>) -> Result<Value, ApiError> {
     let state = call.sim.state();
-    let d = digest(&state);
+    let d = digest(call.sim, &state);
     let want = call.params.get("type");
     Ok(Value::Array(
         state
@@ -218,7 +230,7 @@ fn config_list(call: &Call<'_>) -> Result<Value, ApiError> {
             .iter()
             .filter(|s| want.is_none_or(|t| t == s.kind.as_str()))
             .filter(|s| may_see_storage(call, &s.id))
-            .map(|s| storage_config(s, &d))
+            .map(|s| storage_config(call.sim, s, &d))
             .collect(),
     ))
 }
@@ -230,7 +242,7 @@ fn config_read(call: &Call<'_>) -> Result<Value, ApiError> {
         .spec
         .storage(id)
         .ok_or_else(|| ApiError::failed(format!("storage '{id}' does not exist")))?;
-    Ok(storage_config(s, &digest(&state)))
+    Ok(storage_config(call.sim, s, &digest(call.sim, &state)))
 }
 
 fn diridx(_call: &Call<'_>) -> Result<Value, ApiError> {

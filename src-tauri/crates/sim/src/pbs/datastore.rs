@@ -52,6 +52,23 @@ pub(super) fn routes(r: &mut Vec<Route>) {
     });
     r.push(Route {
         method: Method::GET,
+        path: "/admin/datastore/{store}/namespace",
+        permission: Permission::Anybody,
+        params: vec![
+            opt(
+                "max-depth",
+                Kind::Integer {
+                    min: Some(0),
+                    max: Some(MAX_NAMESPACE_DEPTH),
+                },
+            ),
+            opt("parent", NAMESPACE),
+            req("store", STORE),
+        ],
+        handler: list_namespaces,
+    });
+    r.push(Route {
+        method: Method::GET,
         path: "/admin/datastore/{store}/snapshots",
         permission: Permission::Anybody,
         params: vec![
@@ -140,14 +157,62 @@ fn lookup<'a>(state: &'a PbsState, store: &str) -> Result<&'a Datastore, PbsErro
         .ok_or_else(|| PbsError::bail(format!("no such datastore '{store}'")))
 }
 
-/// Namespaces other than the root are not simulated; PBS fails reading the missing
-/// directory.
-fn check_namespace(ns: &str) -> Result<(), PbsError> {
-    if ns.is_empty() {
+/// PBS's `MAX_NAMESPACE_DEPTH`.
+const MAX_NAMESPACE_DEPTH: i64 = 7;
+
+/// A namespace the datastore does not have: PBS fails reading the missing directory.
+fn check_namespace(d: &Datastore, ns: &str) -> Result<(), PbsError> {
+    if ns.is_empty() || d.namespaces.iter().any(|n| n == ns) {
         Ok(())
     } else {
         Err(PbsError::bail("ENOENT: No such file or directory"))
     }
+}
+
+/// How many levels `ns` is below `parent`, if it is `parent` or below it.
+fn depth_below(parent: &str, ns: &str) -> Option<usize> {
+    let levels = |s: &str| s.split('/').filter(|c| !c.is_empty()).count();
+    if parent.is_empty() {
+        return Some(levels(ns));
+    }
+    if ns == parent {
+        return Some(0);
+    }
+    ns.strip_prefix(parent)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .map(levels)
+}
+
+/// `api2/admin/namespace.rs` `list_namespaces`: a base check on the parent (so that
+/// whether it exists does not leak), then the parent and the namespaces below it down to
+/// `max-depth`, each only if the caller has some privilege on it.
+fn list_namespaces(call: &Call<'_>) -> Result<Value, PbsError> {
+    let store = call.req("store");
+    let parent = call.get("parent").unwrap_or_default();
+    let max_depth: usize = call
+        .get("max-depth")
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(MAX_NAMESPACE_DEPTH as usize);
+    let who = call.auth_id();
+    let state = call.sim.state();
+    let privs_ok = DATASTORE_MODIFY | DATASTORE_BACKUP | DATASTORE_AUDIT;
+    check_ns_privs_full(&state, who, store, parent, privs_ok, 0)?;
+    let d = lookup(&state, store)?;
+    if check_namespace(d, parent).is_err() {
+        return Err(PbsError::forbidden("permission check failed"));
+    }
+    let info = UserInfo { spec: &state.spec };
+    let mut list: Vec<&str> = std::iter::once("")
+        .chain(d.namespaces.iter().map(String::as_str))
+        .filter(|ns| depth_below(parent, ns).is_some_and(|depth| depth <= max_depth))
+        .filter(|ns| info.lookup_privs(who, &acl_path(store, ns)) & privs_ok != 0)
+        .collect();
+    list.sort_unstable();
+    Ok(json!(
+        list.into_iter()
+            .map(|ns| json!({ "ns": ns }))
+            .collect::<Vec<_>>()
+    ))
 }
 
 /// PBS's `check_backup_owner`: a user owns what its own tokens made, a token only its own.
@@ -434,11 +499,11 @@ fn list_groups(call: &Call<'_>) -> Result<Value, PbsError> {
     let state = call.sim.state();
     let limited = check_ns_privs_full(&state, who, store, ns, DATASTORE_AUDIT, DATASTORE_BACKUP)?;
     let d = lookup(&state, store)?;
-    check_namespace(ns)?;
+    check_namespace(d, ns)?;
     let list: Vec<Value> = d
         .backups
         .iter()
-        .filter(|g| !limited || owns(&g.owner, who))
+        .filter(|g| g.ns == ns && (!limited || owns(&g.owner, who)))
         .filter_map(|g| {
             let last = *g.snapshots.iter().max()?;
             let mut files: Vec<&str> = snapshot_files(g).iter().map(|f| f.name).collect();
@@ -499,9 +564,9 @@ fn list_snapshots(call: &Call<'_>) -> Result<Value, PbsError> {
     let state = call.sim.state();
     let limited = check_ns_privs_full(&state, who, store, ns, DATASTORE_AUDIT, DATASTORE_BACKUP)?;
     let d = lookup(&state, store)?;
-    check_namespace(ns)?;
+    check_namespace(d, ns)?;
     let mut list = Vec::new();
-    for g in &d.backups {
+    for g in d.backups.iter().filter(|g| g.ns == ns) {
         if call
             .get("backup-type")
             .is_some_and(|t| t != g.backup_type.as_str())
@@ -539,12 +604,18 @@ fn delete_snapshot(call: &Call<'_>) -> Result<Value, PbsError> {
     let mut state = call.sim.state();
     let limited = check_ns_privs_full(&state, who, &store, ns, DATASTORE_MODIFY, DATASTORE_PRUNE)?;
     let d = lookup(&state, &store)?;
-    check_namespace(ns)?;
-    let group_dir = format!("{}/{btype}/{bid}", d.path.trim_end_matches('/'));
+    check_namespace(d, ns)?;
+    // On disk a namespace `a/b` is `ns/a/ns/b` below the datastore.
+    let ns_dir: String = ns
+        .split('/')
+        .filter(|c| !c.is_empty())
+        .map(|c| format!("/ns/{c}"))
+        .collect();
+    let group_dir = format!("{}{ns_dir}/{btype}/{bid}", d.path.trim_end_matches('/'));
     let group = d
         .backups
         .iter()
-        .position(|g| g.backup_type.as_str() == btype && g.backup_id == bid);
+        .position(|g| g.ns == ns && g.backup_type.as_str() == btype && g.backup_id == bid);
     if limited {
         let Some(g) = group.map(|i| &d.backups[i]) else {
             return Err(PbsError::bail(format!(

@@ -58,8 +58,11 @@ impl Scenario {
     ///   9010 debian-12-ct, paused 181 win-rdp, 122 db3 locked by a backup; 11 HA resources.
     /// - cluster `lab`: node lab1; storages local, local-lvm (lvmthin), pbs-backup; pool
     ///   lab; 11 guests including template 9100 debian-13-cloud.
-    /// - PBS `pbs-backup`: datastores `prod` and `lab`. Prod guests 113, 171, 190 and 191
-    ///   have no backup and 140's newest is three weeks old.
+    /// - PBS `pbs-backup`: datastores `prod` and `lab`, each cluster's backups in its own
+    ///   namespace (`pve-prod`, `pve-lab`; each cluster's `pbs-backup` storage points there,
+    ///   its address filled in when the simulator starts); lab1's host backup is in the
+    ///   root of `lab`. Prod guests 113, 171, 190 and 191 have no backup and 140's newest
+    ///   is three weeks old.
     pub fn demo_at(now: i64) -> Scenario {
         let prod = prod_cluster(now);
         let lab = lab_cluster(now);
@@ -364,7 +367,13 @@ fn storage(
         datastore: None,
         server: None,
         username: None,
+        namespace: None,
     }
+}
+
+/// The namespace cluster `name` backs up into.
+fn cluster_namespace(name: &str) -> String {
+    format!("pve-{name}")
 }
 
 fn pbs_storage(datastore: &str, username: &str) -> Storage {
@@ -372,6 +381,7 @@ fn pbs_storage(datastore: &str, username: &str) -> Storage {
         datastore: Some(datastore.into()),
         server: Some("pbs-backup".into()),
         username: Some(username.into()),
+        namespace: Some(cluster_namespace(datastore)),
         ..storage("pbs-backup", StorageKind::Pbs, &["backup"], 8000, 3120)
     }
 }
@@ -753,6 +763,7 @@ fn backups_for(
             GuestKind::Lxc => (BackupType::Ct, g.disk_gib.div_ceil(2)),
         };
         groups.push(BackupGroup {
+            ns: cluster_namespace(&cluster.name),
             backup_type,
             backup_id: g.vmid.to_string(),
             owner: owner.into(),
@@ -772,6 +783,7 @@ fn pbs_server(now: i64, prod: &Cluster, lab: &Cluster) -> Pbs {
     };
     let mut lab_backups = backups_for(now, lab, "pve-lab@pbs", &[511, 520, 521, 540], &[]);
     lab_backups.push(BackupGroup {
+        ns: String::new(),
         backup_type: BackupType::Host,
         backup_id: "lab1".into(),
         owner: "root@pam".into(),
@@ -794,6 +806,7 @@ fn pbs_server(now: i64, prod: &Cluster, lab: &Cluster) -> Pbs {
                     last_run: gc_time,
                     removed_bytes: 48_318_382_080,
                 }),
+                namespaces: vec![cluster_namespace(&prod.name)],
                 // 113 (spare), 171 (CI), 190 and 191 (legacy) were never added to the job;
                 // 140 dropped out of it three weeks ago.
                 backups: backups_for(now, prod, "pve-prod@pbs", &[113, 171, 190, 191], &[140]),
@@ -807,6 +820,7 @@ fn pbs_server(now: i64, prod: &Cluster, lab: &Cluster) -> Pbs {
                     last_run: gc_time - 6 * DAY,
                     removed_bytes: 3_221_225_472,
                 }),
+                namespaces: vec![cluster_namespace(&lab.name)],
                 backups: lab_backups,
             },
         ],

@@ -89,6 +89,7 @@ impl Scenario {
                     last_run: GENERATED_EPOCH - 3 * 3600,
                     removed_bytes: rng.next() % (64 << 30),
                 }),
+                namespaces: Vec::new(),
                 backups,
             });
             scenario.clusters.push(cluster);
@@ -130,6 +131,7 @@ fn storage(id: &str, kind: StorageKind, content: &[&str], total_gib: u64) -> Sto
         datastore: None,
         server: None,
         username: None,
+        namespace: None,
     }
 }
 
@@ -191,6 +193,7 @@ fn gen_cluster(
             let n = 1 + rng.next() % 7;
             let offset = (rng.next() % 7200) as i64;
             backups.push(BackupGroup {
+                ns: String::new(),
                 backup_type: match g.kind {
                     GuestKind::Qemu => BackupType::Vm,
                     GuestKind::Lxc => BackupType::Ct,

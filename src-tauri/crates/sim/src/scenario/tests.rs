@@ -675,3 +675,29 @@ fn no_private_range_addresses_anywhere() {
         assert!(found.is_empty(), "private addresses: {found:?}");
     }
 }
+
+#[test]
+fn namespaces_of_pbs_storages_and_backup_groups_must_exist() {
+    let mut s = demo();
+    let prod = s.clusters.iter_mut().find(|c| c.name == "prod").unwrap();
+    let storage = prod
+        .storages
+        .iter_mut()
+        .find(|st| st.id == "pbs-backup")
+        .unwrap();
+    storage.namespace = Some("elsewhere".into());
+    assert_problem(&s, &["pbs-backup", "no namespace 'elsewhere'"]);
+
+    let mut s = demo();
+    s.pbs[0].datastores[0].backups[0].ns = "missing".into();
+    assert_problem(&s, &["unknown namespace 'missing'"]);
+
+    let mut s = demo();
+    s.pbs[0].datastores[0].namespaces.push("a/b".into());
+    assert_problem(&s, &["namespace 'a/b'", "parent namespace 'a'"]);
+
+    let mut s = demo();
+    let local = &mut s.clusters[0].storages[0];
+    local.namespace = Some("x".into());
+    assert_problem(&s, &["apply to kind pbs only"]);
+}

@@ -179,10 +179,14 @@ fn check_cluster(r: &mut Report, scenario: &Scenario, c: &Cluster, at: &str) {
         }
         if s.kind == StorageKind::Pbs {
             check_pbs_storage(r, scenario, s, &sat);
-        } else if s.server.is_some() || s.datastore.is_some() || s.username.is_some() {
+        } else if s.server.is_some()
+            || s.datastore.is_some()
+            || s.username.is_some()
+            || s.namespace.is_some()
+        {
             r.add(
                 &sat,
-                "server, datastore and username apply to kind pbs only",
+                "server, datastore, username and namespace apply to kind pbs only",
             );
         }
     }
@@ -319,11 +323,22 @@ fn check_pbs_storage(r: &mut Report, scenario: &Scenario, s: &super::Storage, sa
         r.add(sat, format!("unknown PBS '{server}'"));
         return;
     };
-    if !pbs.datastores.iter().any(|d| &d.name == datastore) {
-        r.add(
+    match pbs.datastores.iter().find(|d| &d.name == datastore) {
+        None => r.add(
             sat,
             format!("PBS '{server}' has no datastore '{datastore}'"),
-        );
+        ),
+        // PVE refuses to back up into a namespace that does not exist.
+        Some(d) => {
+            if let Some(ns) = s.namespace.as_deref().filter(|ns| !ns.is_empty())
+                && !d.namespaces.iter().any(|n| n == ns)
+            {
+                r.add(
+                    sat,
+                    format!("datastore '{datastore}' of PBS '{server}' has no namespace '{ns}'"),
+                );
+            }
+        }
     }
     if let Some(username) = &s.username {
         let known = pbs.users.iter().any(|u| &u.userid == username)
@@ -627,6 +642,28 @@ fn check_pbs(r: &mut Report, pbs: &Pbs, at: &str) {
         if d.used_gib > d.total_gib {
             r.add(&dat, "used_gib exceeds total_gib");
         }
+        let mut namespaces = HashSet::new();
+        for ns in &d.namespaces {
+            let nat = format!("{dat}, namespace '{ns}'");
+            let parts: Vec<&str> = ns.split('/').collect();
+            if parts.len() > 7 || !parts.iter().all(|p| is_simple_id(p)) {
+                r.add(
+                    &nat,
+                    "a namespace is up to 7 '/'-separated names of letters, digits, '-', '_', '.'",
+                );
+            }
+            if let Some((parent, _)) = ns.rsplit_once('/')
+                && !namespaces.contains(parent)
+            {
+                r.add(
+                    &nat,
+                    format!("parent namespace '{parent}' is not listed before it"),
+                );
+            }
+            if !namespaces.insert(ns.as_str()) {
+                r.add(&nat, "duplicate namespace");
+            }
+        }
         let mut groups = HashSet::new();
         for b in &d.backups {
             let bat = format!(
@@ -634,8 +671,11 @@ fn check_pbs(r: &mut Report, pbs: &Pbs, at: &str) {
                 b.backup_type.as_str(),
                 b.backup_id
             );
-            if !groups.insert((b.backup_type, b.backup_id.as_str())) {
+            if !groups.insert((b.ns.as_str(), b.backup_type, b.backup_id.as_str())) {
                 r.add(&bat, "duplicate backup group");
+            }
+            if !b.ns.is_empty() && !namespaces.contains(b.ns.as_str()) {
+                r.add(&bat, format!("unknown namespace '{}'", b.ns));
             }
             let id_ok = match b.backup_type {
                 BackupType::Vm | BackupType::Ct => b.backup_id.parse::<u32>().is_ok(),

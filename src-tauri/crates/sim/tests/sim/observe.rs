@@ -21,7 +21,7 @@ nodes = [{{ name = "n1" }}, {{ name = "n2" }}]
 storages = [
   {{ id = "local", kind = "dir", content = ["iso", "vztmpl", "backup"], total_gib = 100, used_gib = 10 }},
   {{ id = "local-zfs", kind = "zfspool", content = ["images", "rootdir"], total_gib = 1000, used_gib = 200 }},
-  {{ id = "pbs-backup", kind = "pbs", content = ["backup"], server = "pbs1", datastore = "store1", username = "pve@pbs", total_gib = 2000, used_gib = 500 }},
+  {{ id = "pbs-backup", kind = "pbs", content = ["backup"], server = "pbs1", datastore = "store1", namespace = "obs", username = "pve@pbs", total_gib = 2000, used_gib = 500 }},
 ]
 
 [[clusters.guests]]
@@ -89,7 +89,7 @@ role = "PVEVMAdmin"
 [[pbs]]
 name = "pbs1"
 users = [{{ userid = "pve@pbs", password = "pbs-pw" }}]
-datastores = [{{ name = "store1", path = "/mnt/datastore/store1" }}]
+datastores = [{{ name = "store1", path = "/mnt/datastore/store1", namespaces = ["obs"] }}]
 "#
     );
     Scenario::from_toml_str(&toml).expect("the observe scenario parses")
@@ -732,4 +732,33 @@ async fn cluster_log_records_tasks_for_those_allowed_to_read_it() {
     let auditor = api.login("auditor@pve", "auditor-pw").await;
     let theirs = api.get("/cluster/log", &auditor).await;
     assert!(array(theirs.data()).is_empty());
+}
+
+#[tokio::test]
+async fn a_pbs_storage_points_at_the_backup_server_listener_and_its_namespace() {
+    let (sim, api) = start().await;
+    let root = api.login("root@pam", ROOT_PW).await;
+    let r = api.get("/storage?type=pbs", &root).await;
+    let list = array(r.data());
+    assert_eq!(list.len(), 1, "{list:?}");
+    let s = &list[0];
+    let pbs = &sim.pbs[0];
+    // What storage.cfg holds: where the server listens, not the scenario's name for it.
+    assert_eq!(s["type"], "pbs");
+    assert_eq!(s["server"], "127.0.0.1");
+    assert_eq!(s["port"], pbs.served.addr.port());
+    assert_eq!(s["datastore"], "store1");
+    assert_eq!(s["namespace"], "obs");
+    assert_eq!(s["fingerprint"], pbs.fingerprint().to_ascii_lowercase());
+    let one = api.get("/storage/pbs-backup", &root).await;
+    assert_eq!(one.data()["namespace"], "obs");
+    assert_eq!(one.data()["digest"], s["digest"]);
+    let r = api.get("/nodes/n1/storage?content=backup", &root).await;
+    assert!(
+        array(r.data())
+            .iter()
+            .any(|s| s["storage"] == "pbs-backup" && s["type"] == "pbs"),
+        "{:?}",
+        r.data()
+    );
 }

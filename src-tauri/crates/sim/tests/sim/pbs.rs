@@ -142,6 +142,7 @@ name = "store2"
 path = "/mnt/datastore/store2"
 total_gib = 500
 used_gib = 100
+namespaces = ["site-a", "site-a/rack1", "site-b"]
 
 [[pbs.datastores.backups]]
 backup_type = "vm"
@@ -149,6 +150,15 @@ backup_id = "200"
 owner = "root@pam"
 snapshots = [{old1}, {old2}]
 size_gib = 16
+
+# Another cluster's VM 200: the same VMID, its own group in its namespace.
+[[pbs.datastores.backups]]
+ns = "site-a"
+backup_type = "vm"
+backup_id = "200"
+owner = "root@pam"
+snapshots = [{ns1}]
+size_gib = 4
 "#,
         gc_run = now - DAY / 2,
         growing = growing.join(", "),
@@ -158,6 +168,7 @@ size_gib = 16
         host1 = now - 5 * DAY,
         old1 = now - 60 * DAY,
         old2 = now - 45 * DAY,
+        ns1 = now - 40 * DAY,
     );
     let s = Scenario::from_toml_str(&toml).expect("the PBS fixture parses");
     s.validate().expect("the PBS fixture is consistent");
@@ -811,6 +822,142 @@ async fn groups_and_snapshots_follow_the_scenario_and_backup_users_see_only_thei
 }
 
 #[tokio::test]
+async fn namespaces_are_listed_and_groups_and_snapshots_are_per_namespace() {
+    let f = PbsFixture::start().await;
+    let root = f.login("root@pam", ROOT_PW).await;
+    let names = |r: &Reply| -> Vec<String> {
+        r.data()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["ns"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let r = f.get("/admin/datastore/store2/namespace", &root).await;
+    assert_eq!(names(&r), ["", "site-a", "site-a/rack1", "site-b"]);
+    let r = f
+        .call(
+            Method::GET,
+            "/admin/datastore/store2/namespace",
+            &root,
+            &[("parent", "site-a")],
+        )
+        .await;
+    assert_eq!(names(&r), ["site-a", "site-a/rack1"]);
+    let r = f
+        .call(
+            Method::GET,
+            "/admin/datastore/store2/namespace",
+            &root,
+            &[("max-depth", "0")],
+        )
+        .await;
+    assert_eq!(names(&r), [""]);
+    let r = f
+        .call(
+            Method::GET,
+            "/admin/datastore/store2/namespace",
+            &root,
+            &[("max-depth", "8")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    // Whether a namespace exists does not leak.
+    let r = f
+        .call(
+            Method::GET,
+            "/admin/datastore/store2/namespace",
+            &root,
+            &[("parent", "nope")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // The reader has rights on store1 only.
+    let reader = f.login("reader@pbs", READER_PW).await;
+    let r = f.get("/admin/datastore/store2/namespace", &reader).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    // vm/200 in the root and vm/200 in site-a are two groups.
+    let group = |r: &Reply| -> Vec<(String, i64)> {
+        r.data()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| {
+                (
+                    format!(
+                        "{}/{}",
+                        g["backup-type"].as_str().unwrap(),
+                        g["backup-id"].as_str().unwrap()
+                    ),
+                    g["backup-count"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let r = f.get("/admin/datastore/store2/groups", &root).await;
+    assert_eq!(group(&r), [("vm/200".to_owned(), 2)]);
+    let r = f
+        .call(
+            Method::GET,
+            "/admin/datastore/store2/groups",
+            &root,
+            &[("ns", "site-a")],
+        )
+        .await;
+    assert_eq!(group(&r), [("vm/200".to_owned(), 1)]);
+    assert_eq!(r.data()[0]["last-backup"], f.now - 40 * DAY);
+    let r = f
+        .call(
+            Method::GET,
+            "/admin/datastore/store2/snapshots",
+            &root,
+            &[("ns", "site-a")],
+        )
+        .await;
+    let snaps = r.data().as_array().unwrap();
+    assert_eq!(snaps.len(), 1);
+    assert_eq!(snaps[0]["backup-time"], f.now - 40 * DAY);
+    let r = f
+        .call(
+            Method::GET,
+            "/admin/datastore/store2/groups",
+            &root,
+            &[("ns", "site-b")],
+        )
+        .await;
+    assert!(r.data().as_array().unwrap().is_empty());
+    let r = f
+        .call(
+            Method::GET,
+            "/admin/datastore/store2/groups",
+            &root,
+            &[("ns", "nope")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+
+    // Deleting in a namespace touches only that namespace's group.
+    let time = (f.now - 40 * DAY).to_string();
+    let r = f
+        .call(
+            Method::DELETE,
+            "/admin/datastore/store2/snapshots",
+            &root,
+            &[
+                ("ns", "site-a"),
+                ("backup-type", "vm"),
+                ("backup-id", "200"),
+                ("backup-time", time.as_str()),
+            ],
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.raw);
+    let r = f.get("/admin/datastore/store2/groups", &root).await;
+    assert_eq!(group(&r), [("vm/200".to_owned(), 2)]);
+}
+
+#[tokio::test]
 async fn datastore_usage_is_consistent_and_estimates_when_a_store_fills() {
     let f = PbsFixture::start().await;
     let root = f.login("root@pam", ROOT_PW).await;
@@ -1026,6 +1173,7 @@ async fn returned_fields_are_documented_in_the_schema() {
         ("/status/datastore-usage", ""),
         ("/admin/datastore/{store}/groups", ""),
         ("/admin/datastore/{store}/snapshots", ""),
+        ("/admin/datastore/{store}/namespace", ""),
         ("/admin/datastore/{store}/status", "?verbose=1"),
         ("/admin/datastore/{store}/gc", ""),
     ] {

@@ -110,3 +110,37 @@ async fn injected_latency_status_truncation_and_reset() {
     );
     assert!(api.get("/version", &token).await.status.is_success());
 }
+
+#[tokio::test]
+async fn a_listener_taken_down_refuses_connections_and_comes_back_on_the_same_address() {
+    let f = Fixture::start().await;
+    let alpha = f.alpha();
+    let api = Api::new(alpha);
+    let root = api.login("root@pam", crate::common::ROOT_PW).await;
+    // A keep-alive connection is open now; taking the node down must cut it too.
+    assert_eq!(api.get("/version", &root).await.status, StatusCode::OK);
+    let fingerprint = alpha.fingerprint();
+
+    alpha.served.take_down();
+    assert!(!alpha.served.is_up());
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while std::net::TcpStream::connect(alpha.served.addr).is_ok() {
+        assert!(Instant::now() < deadline, "the port still accepts");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let url = format!("{}/api2/json/version", alpha.base_url());
+    let err = pinned_client(alpha).get(&url).send().await.unwrap_err();
+    assert!(err.is_connect(), "{err:?}");
+    // The client that had a keep-alive connection gets no answer either.
+    assert!(api.http.get(&url).send().await.is_err());
+
+    alpha.served.bring_up().await.unwrap();
+    assert!(alpha.served.is_up());
+    // Same address, same certificate, same state: the ticket from before still works.
+    assert_eq!(alpha.fingerprint(), fingerprint);
+    assert_eq!(api.get("/version", &root).await.status, StatusCode::OK);
+
+    // Stopping for good is final: bring_up does not revive it.
+    alpha.served.stop();
+    assert!(alpha.served.bring_up().await.is_err());
+}

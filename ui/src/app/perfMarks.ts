@@ -1,0 +1,55 @@
+// Timestamps for the window benchmark (benches/window.rs), which reads them over WebDriver
+// from `window.__proxdeckMarks`: epoch milliseconds (performance.timeOrigin + now()), so
+// they compare with the benchmark's own clock. Each mark is set once, after the frame that
+// showed it was painted. Costs nothing once every mark is set.
+import { useEffect } from "react";
+
+declare global {
+  interface Window {
+    __proxdeckMarks?: Record<string, number>;
+  }
+}
+
+/** Runs `cb` after the next frame has been painted (rAF, then a task after it). */
+export function afterPaint(cb: () => void): void {
+  requestAnimationFrame(() => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => cb();
+    channel.port2.postMessage(null);
+  });
+}
+
+/** Sets `name` (once) to the time the next frame was painted. */
+export function markPainted(name: string): void {
+  const marks = (window.__proxdeckMarks ??= {});
+  if (name in marks) return;
+  marks[name] = -1; // pending: set once
+  afterPaint(() => {
+    marks[name] = performance.timeOrigin + performance.now();
+  });
+}
+
+interface Freshness {
+  fetchedAt: string | null;
+  stale: boolean;
+  error: unknown;
+}
+
+/**
+ * The guest table's marks: `guestRowsPainted` (first frame with rows), `inventoryFresh`
+ * (first frame with rows fetched by this run rather than read from the cache) and
+ * `inventoryAllFresh` (every cluster fetched by this run); `guestRowsAtFirstPaint` is a count.
+ */
+export function useGuestTableMarks(rowCount: number, byConnection: ReadonlyMap<string, Freshness>): void {
+  let fresh = 0;
+  for (const r of byConnection.values()) if (r.fetchedAt !== null && !r.stale && !r.error) fresh += 1;
+  const allFresh = fresh > 0 && fresh === byConnection.size;
+  useEffect(() => {
+    if (rowCount === 0) return;
+    const marks = (window.__proxdeckMarks ??= {});
+    marks.guestRowsAtFirstPaint ??= rowCount;
+    markPainted("guestRowsPainted");
+    if (fresh > 0) markPainted("inventoryFresh");
+    if (allFresh) markPainted("inventoryAllFresh");
+  }, [rowCount, fresh, allFresh]);
+}
