@@ -28,6 +28,8 @@ fn main() {
             "window_visibility",
             "tasks_recent",
             "task_log",
+            "task_stop",
+            "guest_power",
             "pbs_datastores",
             "pbs_snapshots",
             "backup_coverage",
@@ -36,6 +38,7 @@ fn main() {
             "monitor_guest_summary",
             "monitor_storage_status",
             "monitor_rrd",
+            "permissions_on",
         ]));
     if let Err(e) = tauri_build::try_build(attributes) {
         panic!("tauri-build failed: {e:#}");

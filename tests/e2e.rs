@@ -561,6 +561,15 @@ async fn find_a_demo_guest_see_its_charts_and_see_an_outage_marked_stale_then_cl
         .await
         .unwrap();
     assert!(text.contains("Configuration"), "{text}");
+    // Its actions are disabled, each saying why.
+    let reason = eventually("the shutdown button disabled with the reason", || async {
+        attr_of(&app, "guest-action-shutdown", "data-disabled-reason").await
+    })
+    .await;
+    assert!(
+        reason.contains("prod is not answering") && reason.contains("actions are disabled"),
+        "{reason}"
+    );
     let notified = eventually("a notification that prod is unreachable", || async {
         let log = h.notifications();
         log.contains("prod is unreachable").then_some(log)
@@ -595,5 +604,56 @@ async fn find_a_demo_guest_see_its_charts_and_see_an_outage_marked_stale_then_cl
     })
     .await;
     h.screenshot(&app, "04-outage-over").await;
+
+    println!("step: reboot it from its toolbar and watch the task end");
+    eventually("the reboot button enabled again", || async {
+        (attr_of(&app, "guest-action-reboot", "data-disabled-reason")
+            .await
+            .is_none()
+            && exists(&app, "[data-testid=guest-action-reboot]:not([disabled])").await)
+            .then_some(())
+    })
+    .await;
+    click(&app, "guest-action-reboot").await;
+    let confirm = text_of(&app, "guest-action-confirm").await;
+    assert!(confirm.contains("Reboot VM 180 (win-ad1)?"), "{confirm}");
+    click(&app, "guest-action-confirm-ok").await;
+    let started = text_of(&app, "guest-action-started").await;
+    assert!(
+        started.contains("VM 180 - Reboot started on pve1"),
+        "{started}"
+    );
+    let row = eventually("the reboot in the task bar, ended OK", || async {
+        // textContent: WebDriver's visible text of a table row is empty in WebKitWebDriver.
+        let rows = app
+            .execute(
+                "return [...document.querySelectorAll('[data-testid^=task-row-]')].map(r => r.textContent)",
+                vec![],
+            )
+            .await
+            .ok()?;
+        let rows: Vec<String> = serde_json::from_value(rows).ok()?;
+        rows.into_iter()
+            .find(|t| t.contains("VM 180 - Reboot") && t.contains("OK"))
+    })
+    .await;
+    println!("task bar: {row}");
+    h.screenshot(&app, "05-reboot-task").await;
     app.close().await.unwrap();
+
+    // The audit log has the action and the task's end.
+    let store = proxdeck_store::Store::open_in(h.data_dir.path()).unwrap();
+    let audit = store.audit_list(None, 50).unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|r| r.entry.action == "guest.reboot" && r.entry.target == "prod/qemu/180"),
+        "{audit:?}"
+    );
+    assert!(
+        audit
+            .iter()
+            .any(|r| r.entry.action == "task.end" && r.entry.outcome == "OK"),
+        "{audit:?}"
+    );
 }

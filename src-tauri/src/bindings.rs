@@ -33,6 +33,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::inventory::window_visibility,
             commands::tasks::tasks_recent,
             commands::tasks::task_log,
+            commands::tasks::task_stop,
+            commands::guests::guest_power,
             commands::pbs::pbs_datastores,
             commands::pbs::pbs_snapshots,
             commands::pbs::backup_coverage,
@@ -41,12 +43,14 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::monitor::monitor_guest_summary,
             commands::monitor::monitor_storage_status,
             commands::monitor::monitor_rrd,
+            commands::permissions::permissions_on,
         ])
         .events(collect_events![
             events::SettingsChanged,
             events::ConnectionsChanged,
             events::HealthChanged,
-            events::InventoryChanged
+            events::InventoryChanged,
+            events::TaskUpdated
         ])
 }
 

@@ -3,6 +3,7 @@
 use proxdeck_core::events::{CoreEvent, EventSink, HealthChange};
 use proxdeck_core::inventory::InventoryDelta;
 use proxdeck_core::settings::Settings;
+use proxdeck_core::tracked::TrackedTask;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use tauri_specta::Event;
@@ -22,6 +23,10 @@ pub struct HealthChanged(pub HealthChange);
 /// What changed in a cluster's inventory: apply it to the tree.
 #[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
 pub struct InventoryChanged(pub InventoryDelta);
+
+/// A task started from Proxdeck began or ended: show it in the task bar at once.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
+pub struct TaskUpdated(pub TrackedTask);
 
 pub struct TauriEvents {
     handle: tauri::AppHandle,
@@ -43,6 +48,10 @@ impl EventSink for TauriEvents {
                 HealthChanged(change).emit(&self.handle)
             }
             CoreEvent::InventoryChanged(delta) => InventoryChanged(delta).emit(&self.handle),
+            CoreEvent::TaskUpdated(task) => {
+                crate::notify::task(&self.handle, &task);
+                TaskUpdated(task).emit(&self.handle)
+            }
         };
         if let Err(e) = sent {
             tracing::warn!(error = %e, "could not send an event to the window");

@@ -1,14 +1,26 @@
 //! Desktop notifications (tauri-plugin-notification) for what happens while the admin
-//! looks elsewhere: a cluster becoming unreachable, and coming back.
+//! looks elsewhere: a cluster becoming unreachable, and coming back; a task started from
+//! Proxdeck that failed or ran long.
 
 use proxdeck_core::events::HealthChange;
+use proxdeck_core::tracked::TrackedTask;
 use tauri_plugin_notification::NotificationExt;
 
 /// "Cluster X is unreachable since 14:02" / "Cluster X is reachable again".
 pub fn health(handle: &tauri::AppHandle, change: &HealthChange) {
-    let Some((title, body)) = proxdeck_core::connections::health::notification_text(change) else {
-        return;
-    };
+    if let Some((title, body)) = proxdeck_core::connections::health::notification_text(change) {
+        show(handle, title, body);
+    }
+}
+
+/// "VM 100 - Start failed on prod", or "… finished" after a long task.
+pub fn task(handle: &tauri::AppHandle, task: &TrackedTask) {
+    if let Some((title, body)) = proxdeck_core::tracked::notification_text(task) {
+        show(handle, title, body);
+    }
+}
+
+fn show(handle: &tauri::AppHandle, title: String, body: String) {
     if let Err(e) = handle
         .notification()
         .builder()

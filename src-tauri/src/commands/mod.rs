@@ -2,8 +2,10 @@
 
 pub mod app;
 pub mod connections;
+pub mod guests;
 pub mod inventory;
 pub mod monitor;
 pub mod pbs;
+pub mod permissions;
 pub mod settings;
 pub mod tasks;

@@ -25,3 +25,15 @@ pub async fn task_log(
 ) -> Result<TaskLog, AppError> {
     proxdeck_core::tasks::log(state.ctx()?, &connection_id, &node, &upid, start).await
 }
+
+/// Asks the cluster to stop a running task (the UI confirms first).
+#[tauri::command]
+#[specta::specta]
+pub async fn task_stop(
+    state: State<'_, AppState>,
+    connection_id: String,
+    node: String,
+    upid: String,
+) -> Result<(), AppError> {
+    proxdeck_core::tracked::stop(state.ctx()?, &connection_id, &node, &upid).await
+}

@@ -55,6 +55,13 @@ export const commands = {
 	tasksRecent: (limit: number) => typedError<TaskList_Serialize, AppError_Serialize>(__TAURI_INVOKE("tasks_recent", { limit })),
 	/**  A page of a task's log from line `start` (0-based), and whether the task still runs. */
 	taskLog: (connectionId: string, node: string, upid: string, start: number) => typedError<TaskLog_Serialize, AppError_Serialize>(__TAURI_INVOKE("task_log", { connectionId, node, upid, start })),
+	/**  Asks the cluster to stop a running task (the UI confirms first). */
+	taskStop: (connectionId: string, node: string, upid: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("task_stop", { connectionId, node, upid })),
+	/**
+	 *  Starts, stops, shuts down, reboots, resets, suspends or resumes a guest; returns its task,
+	 *  whose end arrives as a `TaskUpdated` event.
+	 */
+	guestPower: (connectionId: string, node: string, kind: GuestType, vmid: number, action: PowerAction) => typedError<TrackedTask_Serialize, AppError_Serialize>(__TAURI_INVOKE("guest_power", { connectionId, node, kind, vmid, action })),
 	/**  The datastores of a backup server with usage, estimated full date and GC state. */
 	pbsDatastores: (connectionId: string) => typedError<Datastore_Serialize[], AppError_Serialize>(__TAURI_INVOKE("pbs_datastores", { connectionId })),
 	/**  The backup groups of a datastore with their snapshots. */
@@ -71,6 +78,11 @@ export const commands = {
 	monitorStorageStatus: (conn: string, node: string, storage: string) => typedError<StorageStatus, AppError_Serialize>(__TAURI_INVOKE("monitor_storage_status", { conn, node, storage })),
 	/**  RRD history of a node or guest. */
 	monitorRrd: (conn: string, target: RrdTarget, timeframe: RrdTimeframe, cf: RrdCf) => typedError<RrdPoint[], AppError_Serialize>(__TAURI_INVOKE("monitor_rrd", { conn, target, timeframe, cf })),
+	/**
+	 *  The privileges the connection's login (or API token) holds on `path` (e.g. `/vms/100`),
+	 *  cached for a minute.
+	 */
+	permissionsOn: (connectionId: string, path: string) => typedError<string[], AppError_Serialize>(__TAURI_INVOKE("permissions_on", { connectionId, path })),
 };
 
 /** Events */
@@ -79,6 +91,7 @@ export const events = {
 	healthChanged: makeEvent<HealthChanged_Serialize, HealthChanged_Deserialize>("health-changed"),
 	inventoryChanged: makeEvent<InventoryChanged_Serialize, InventoryChanged_Deserialize>("inventory-changed"),
 	settingsChanged: makeEvent<SettingsChanged, SettingsChanged>("settings-changed"),
+	taskUpdated: makeEvent<TaskUpdated_Serialize, TaskUpdated_Deserialize>("task-updated"),
 };
 
 /* Types */
@@ -959,6 +972,13 @@ export type NodeStatus = {
 	kernelVersion: string,
 };
 
+/**  A power action, as PVE names its `status/{action}` endpoints. */
+export type PowerAction = "start" | "stop" | "shutdown" | "reboot" | 
+/**  QEMU only: a hard reset, like the reset button. */
+"reset" | 
+/**  QEMU: pause (or hibernate with `todisk`); LXC: freeze. */
+"suspend" | "resume";
+
 /**  What one refresh of every enabled cluster did. */
 export type RefreshReport = {
 	/**  Cluster connections refreshed (enabled PVE connections). */
@@ -1220,6 +1240,15 @@ export type TaskLog_Serialize = {
 	nextStart: number,
 };
 
+/**  A task started from Proxdeck began or ended: show it in the task bar at once. */
+export type TaskUpdated = TaskUpdated_Serialize | TaskUpdated_Deserialize;
+
+/**  A task started from Proxdeck began or ended: show it in the task bar at once. */
+export type TaskUpdated_Deserialize = TrackedTask_Deserialize;
+
+/**  A task started from Proxdeck began or ended: show it in the task bar at once. */
+export type TaskUpdated_Serialize = TrackedTask_Serialize;
+
 /**  What "Test connection" found. */
 export type TestReport = TestReport_Serialize | TestReport_Deserialize;
 
@@ -1336,6 +1365,43 @@ export type TokenWizardInput_Serialize = {
 	rotate: boolean,
 	/**  The saved connection being edited: its keychain entry gets the new secret at once. */
 	connectionId: string | null,
+};
+
+/**  A task started from Proxdeck, as the task bar and the notifications show it. */
+export type TrackedTask = TrackedTask_Serialize | TrackedTask_Deserialize;
+
+/**  A task started from Proxdeck, as the task bar and the notifications show it. */
+export type TrackedTask_Deserialize = {
+	connectionId: string,
+	connectionName: string,
+	node: string,
+	upid: string,
+	/**  What the PVE web UI calls it: `VM 100 - Start`. */
+	description: string,
+	/**  What it acts on, for the audit log: `prod/qemu/100`. */
+	target: string,
+	running: boolean,
+	/**  `OK`, `WARNINGS: n`, or the error, once it stopped. */
+	exitstatus?: string | null,
+	/**  How long it ran, once it stopped (as seen from here). */
+	durationMs?: number | null,
+};
+
+/**  A task started from Proxdeck, as the task bar and the notifications show it. */
+export type TrackedTask_Serialize = {
+	connectionId: string,
+	connectionName: string,
+	node: string,
+	upid: string,
+	/**  What the PVE web UI calls it: `VM 100 - Start`. */
+	description: string,
+	/**  What it acts on, for the audit log: `prod/qemu/100`. */
+	target: string,
+	running: boolean,
+	/**  `OK`, `WARNINGS: n`, or the error, once it stopped. */
+	exitstatus: string | null,
+	/**  How long it ran, once it stopped (as seen from here). */
+	durationMs: number | null,
 };
 
 /**  Used out of total, in the resource's own unit (bytes, or CPUs for processor use). */

@@ -49,6 +49,8 @@ import {
   type ConnectionInventory_Serialize,
   type InventoryDelta_Serialize,
   type RefreshReport,
+  type PowerAction,
+  type TrackedTask_Serialize,
 } from "./bindings";
 
 export type {
@@ -75,6 +77,12 @@ export type ConnectionInventory = ConnectionInventory_Serialize;
 export type InventoryDelta = InventoryDelta_Serialize;
 
 export type { RefreshReport };
+
+/** A power action of a guest (`status/{action}`). */
+export type { PowerAction };
+
+/** A task started from Proxdeck, followed to its end (the `taskUpdated` event). */
+export type TrackedTask = TrackedTask_Serialize;
 
 /** A connection as the UI receives it (never carries a secret). */
 export type Connection = Connection_Serialize;
@@ -272,10 +280,22 @@ export const api = {
   tasksRecent: (limit: number): Promise<TaskList> => call(() => commands.tasksRecent(limit)),
   taskLog: (connectionId: string, node: string, upid: string, start: number): Promise<TaskLog> =>
     call(() => commands.taskLog(connectionId, node, upid, start)),
+  taskStop: (connectionId: string, node: string, upid: string): Promise<null> =>
+    call(() => commands.taskStop(connectionId, node, upid)),
+  guestPower: (
+    connectionId: string,
+    node: string,
+    kind: GuestType,
+    vmid: number,
+    action: PowerAction,
+  ): Promise<TrackedTask> => call(() => commands.guestPower(connectionId, node, kind, vmid, action)),
   pbsDatastores: (connectionId: string): Promise<Datastore[]> => call(() => commands.pbsDatastores(connectionId)),
   pbsSnapshots: (connectionId: string, store: string): Promise<BackupGroup[]> =>
     call(() => commands.pbsSnapshots(connectionId, store)),
   backupCoverage: (days: number): Promise<Coverage> => call(() => commands.backupCoverage(days)),
+  /** The privileges the connection's login holds on an ACL path (`/vms/100`, `/`); cached a minute in Rust. */
+  permissionsOn: (connectionId: string, path: string): Promise<string[]> =>
+    call(() => commands.permissionsOn(connectionId, path)),
   inventorySnapshot: (): Promise<ConnectionInventory[]> => call(() => commands.inventorySnapshot()),
   inventoryRefreshNow: (): Promise<RefreshReport> => call(() => commands.inventoryRefreshNow()),
   windowVisibility: (visible: boolean): Promise<null> => call(() => commands.windowVisibility(visible)),
@@ -330,6 +350,13 @@ export function onConnectionsChanged(cb: () => void): Unlisten {
 export function onInventoryChanged(cb: (delta: InventoryDelta) => void): Unlisten {
   return subscribe(events.inventoryChanged, "inventory changes", (payload) =>
     cb({ ...payload, fetchedAt: payload.fetchedAt ?? null, error: payload.error ?? null }),
+  );
+}
+
+/** A task started from Proxdeck began or ended. */
+export function onTaskUpdated(cb: (task: TrackedTask) => void): Unlisten {
+  return subscribe(events.taskUpdated, "task updates", (payload) =>
+    cb({ ...payload, exitstatus: payload.exitstatus ?? null, durationMs: payload.durationMs ?? null }),
   );
 }
 

@@ -3,6 +3,32 @@
 import { vi } from "vitest";
 import type * as Backend from "@/backend";
 
+// What a full administrator holds on a guest's path and on "/" (PVE 9.1's VM.* and the Sys
+// privileges the guest actions check): the default answer of permissionsOn.
+const ALL_PRIVILEGES = [
+  "Sys.Audit",
+  "Sys.Console",
+  "VM.Allocate",
+  "VM.Audit",
+  "VM.Backup",
+  "VM.Clone",
+  "VM.Config.CDROM",
+  "VM.Config.CPU",
+  "VM.Config.Cloudinit",
+  "VM.Config.Disk",
+  "VM.Config.HWType",
+  "VM.Config.Memory",
+  "VM.Config.Network",
+  "VM.Config.Options",
+  "VM.Console",
+  "VM.GuestAgent.Audit",
+  "VM.GuestAgent.Unrestricted",
+  "VM.Migrate",
+  "VM.PowerMgmt",
+  "VM.Snapshot",
+  "VM.Snapshot.Rollback",
+];
+
 export async function backendMock(importOriginal: () => Promise<typeof Backend>) {
   const actual = await importOriginal();
   const api = {
@@ -34,9 +60,13 @@ export async function backendMock(importOriginal: () => Promise<typeof Backend>)
     // The task bar asks on every render of the frame.
     tasksRecent: vi.fn<typeof actual.api.tasksRecent>(() => Promise.resolve({ tasks: [], failed: [] })),
     taskLog: vi.fn<typeof actual.api.taskLog>(),
+    taskStop: vi.fn<typeof actual.api.taskStop>(),
+    guestPower: vi.fn<typeof actual.api.guestPower>(),
     pbsDatastores: vi.fn<typeof actual.api.pbsDatastores>(() => Promise.resolve([])),
     pbsSnapshots: vi.fn<typeof actual.api.pbsSnapshots>(() => Promise.resolve([])),
     backupCoverage: vi.fn<typeof actual.api.backupCoverage>(),
+    // Everything is allowed unless a test says otherwise (guest pages gate their actions).
+    permissionsOn: vi.fn<typeof actual.api.permissionsOn>(() => Promise.resolve([...ALL_PRIVILEGES])),
     // Given to vi.fn itself, so that restoreMocks brings it back after a test replaced it.
     inventorySnapshot: vi.fn<typeof actual.api.inventorySnapshot>(() => defaultSnapshot()),
     inventoryRefreshNow: vi.fn<typeof actual.api.inventoryRefreshNow>(() =>
@@ -68,5 +98,6 @@ export async function backendMock(importOriginal: () => Promise<typeof Backend>)
     onConnectionsChanged: vi.fn<typeof actual.onConnectionsChanged>(() => () => {}),
     onHealthChanged: vi.fn<typeof actual.onHealthChanged>(() => () => {}),
     onInventoryChanged: vi.fn<typeof actual.onInventoryChanged>(() => () => {}),
+    onTaskUpdated: vi.fn<typeof actual.onTaskUpdated>(() => () => {}),
   };
 }

@@ -23,6 +23,8 @@ pub struct Ctx {
     pub(crate) clients: crate::connections::ClientCache,
     /// The inventory refresh engine's last-known resources of each cluster.
     pub(crate) inventory: crate::inventory::engine::Inventory,
+    /// The login's privileges per (connection, path), from `/access/permissions`.
+    pub(crate) privileges: crate::permissions::PrivilegeCache,
 }
 
 impl std::fmt::Debug for Ctx {
@@ -67,6 +69,7 @@ impl CtxBuilder {
             health: Default::default(),
             clients: Default::default(),
             inventory: Default::default(),
+            privileges: Default::default(),
         })
     }
 }

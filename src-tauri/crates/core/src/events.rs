@@ -16,6 +16,8 @@ pub enum CoreEvent {
     HealthChanged(HealthChange),
     /// A cluster's inventory changed (resources, or its stale / error state).
     InventoryChanged(InventoryDelta),
+    /// A task started from Proxdeck began or ended.
+    TaskUpdated(crate::tracked::TrackedTask),
 }
 
 /// A connection's health moved from one state to another.

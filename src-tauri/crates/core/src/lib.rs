@@ -11,13 +11,16 @@ pub mod context;
 pub mod demo;
 pub mod error;
 pub mod events;
+pub mod guests;
 pub mod inventory;
 pub mod monitor;
 pub mod paths;
 pub mod pbs;
+pub mod permissions;
 pub mod settings;
 pub mod tasks;
 pub mod tokens;
+pub mod tracked;
 
 pub use context::Ctx;
 pub use error::{AppError, ErrorCode};

@@ -28,7 +28,7 @@ pub enum GuestType {
 }
 
 impl GuestType {
-    fn path(self) -> &'static str {
+    pub(crate) fn path(self) -> &'static str {
         match self {
             GuestType::Qemu => "qemu",
             GuestType::Lxc => "lxc",

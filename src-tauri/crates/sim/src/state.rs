@@ -374,6 +374,14 @@ impl ClusterSim {
             tokio::time::sleep(sim.options.task_duration).await;
             let now = sim.now();
             let mut state = sim.state();
+            // A task stopped meanwhile (DELETE …/tasks/{upid}) has no effect.
+            let running = state
+                .tasks
+                .iter()
+                .any(|t| t.upid == done && t.state == tasks::TaskState::Running);
+            if !running {
+                return;
+            }
             let result = effect(&mut state);
             if let Some(task) = state.tasks.iter_mut().find(|t| t.upid == done) {
                 task.finish(result, now);

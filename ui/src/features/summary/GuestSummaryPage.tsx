@@ -6,6 +6,7 @@ import type { GuestSummary, GuestType, Resource } from "@/backend";
 import { connectionsQuery } from "@/features/connections/queries";
 import { useFreshness } from "@/features/inventory/freshness";
 import { useInventory } from "@/features/inventory/useInventory";
+import { GuestToolbar } from "@/features/guests/actions/GuestToolbar";
 import { Breadcrumbs } from "@/ui/Breadcrumbs";
 import { ErrorNotice } from "@/ui/ErrorNotice";
 import { formatBytes, formatPercent, formatUptime } from "./format";
@@ -181,6 +182,20 @@ export function GuestSummaryPage() {
           {resource?.kind === "lxc" ? "Container" : "Virtual machine"} {title}
         </h1>
         <OfflineBanner conn={conn} />
+        {resource?.node ? (
+          <GuestToolbar
+            connectionId={conn}
+            node={resource.node}
+            target={{
+              kind: resource.kind as GuestType,
+              vmid,
+              name: resource.name ?? null,
+              status: resource.status ?? "unknown",
+              template: resource.template,
+              lock: resource.lock ?? null,
+            }}
+          />
+        ) : null}
         {body}
       </SummaryBody>
     </>

@@ -110,3 +110,26 @@ describe("task log dialog", () => {
     expect(vi.mocked(api.taskLog).mock.calls.length).toBe(calls);
   });
 });
+
+describe("stopping a task", () => {
+  it("stops a running task on the cluster after a second click, and not when cancelled", async () => {
+    vi.mocked(api.taskLog).mockResolvedValue({ lines: [{ n: 1, t: "starting" }], running: true, exitstatus: null, nextStart: 1 });
+    vi.mocked(api.taskStop).mockResolvedValue(null);
+    const user = userEvent.setup();
+    render(wrap(<TaskLogDialog task={task({ upid: "r", starttime: 100, status: "running" })} onClose={() => {}} pollMs={60_000} />));
+    await user.click(await screen.findByTestId("task-stop"));
+    await user.click(screen.getByRole("button", { name: "Cancel" }));
+    expect(api.taskStop).not.toHaveBeenCalled();
+    await user.click(screen.getByTestId("task-stop"));
+    await user.click(screen.getByTestId("task-stop-confirm"));
+    expect(api.taskStop).toHaveBeenCalledWith("demo-prod", "pve1", "r");
+    expect(await screen.findByTestId("task-stop-sent")).toHaveTextContent("the task ends as interrupted");
+  });
+
+  it("offers no stop for a task that ended", async () => {
+    vi.mocked(api.taskLog).mockResolvedValue({ lines: [{ n: 1, t: "TASK OK" }], running: false, exitstatus: "OK", nextStart: 1 });
+    render(wrap(<TaskLogDialog task={task({ upid: "o", starttime: 100, status: "OK" })} onClose={() => {}} />));
+    await waitFor(() => expect(screen.getByTestId("task-log-status")).toHaveTextContent("OK"));
+    expect(screen.queryByTestId("task-stop")).not.toBeInTheDocument();
+  });
+});

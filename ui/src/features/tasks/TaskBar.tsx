@@ -1,8 +1,9 @@
 // Recent tasks of all clusters, running ones first, then newest. Double-click or Enter on a
 // row opens the task's live log.
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { ChevronDown, ChevronUp, ListChecks } from "lucide-react";
-import { lazy, Suspense, useId, useMemo } from "react";
+import { lazy, Suspense, useEffect, useId, useMemo } from "react";
+import { onTaskUpdated } from "@/backend";
 import { NoTasks } from "./TaskTableFrame";
 import { isRunning, sortTasks, tasksQuery } from "./queries";
 
@@ -12,6 +13,12 @@ const TaskTable = lazy(() => import("./TaskTable").then((m) => ({ default: m.Tas
 export function TaskBar({ expanded, onToggle }: { expanded: boolean; onToggle: () => void }) {
   const bodyId = useId();
   const { data, error } = useQuery(tasksQuery);
+  const queryClient = useQueryClient();
+  // A task started from here shows at once, and its end too, without waiting for the poll.
+  useEffect(
+    () => onTaskUpdated(() => void queryClient.invalidateQueries({ queryKey: tasksQuery.queryKey })),
+    [queryClient],
+  );
   const tasks = useMemo(() => sortTasks(data?.tasks ?? []), [data]);
   const running = tasks.filter(isRunning).length;
   const failed = data?.failed ?? [];

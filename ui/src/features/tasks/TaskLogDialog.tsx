@@ -1,8 +1,10 @@
 // A task's log, followed live: polls for new lines while the task runs, keeps the view at the
 // bottom unless the user scrolled up, and shows the exit status when the task ends.
+import { useMutation } from "@tanstack/react-query";
 import { ScrollText } from "lucide-react";
 import { useEffect, useRef, useState } from "react";
-import { api, type LogLine, type TaskEntry } from "@/backend";
+import { api, toAppError, type LogLine, type TaskEntry } from "@/backend";
+import { buttonClass } from "@/ui/button";
 import { Dialog } from "@/ui/Dialog";
 import { ErrorNotice } from "@/ui/ErrorNotice";
 import { TaskStatus } from "./TaskStatus";
@@ -93,9 +95,12 @@ export function TaskLogDialog({
       title={task.description}
       description={`${task.connectionName} / ${task.node} · ${task.user} · started ${formatUnixTime(task.starttime)}`}
       footer={
-        <span data-testid="task-log-status" className="min-w-0 flex-1 text-sm">
-          <TaskStatus status={status} />
-        </span>
+        <>
+          <span data-testid="task-log-status" className="min-w-0 flex-1 text-sm">
+            <TaskStatus status={status} />
+          </span>
+          {log.running ? <StopTask task={task} /> : null}
+        </>
       }
     >
       {log.error ? <ErrorNotice error={log.error} title="The task log could not be read" /> : null}
@@ -117,5 +122,58 @@ export function TaskLogDialog({
         {log.lines.length === 0 && !log.error ? <li className="text-muted">Reading the log…</li> : null}
       </ol>
     </Dialog>
+  );
+}
+
+/**
+ * Stops the task on the cluster (PVE's task stop), after a second click to confirm. Closing
+ * this window only stops watching; the task goes on.
+ */
+function StopTask({ task }: { task: TaskEntry }) {
+  const [asking, setAsking] = useState(false);
+  const stop = useMutation({ mutationFn: () => api.taskStop(task.connectionId, task.node, task.upid) });
+  if (stop.isError) {
+    return (
+      <span data-testid="task-stop-error" className="text-sm text-error">
+        Could not stop it: {toAppError(stop.error).message}
+      </span>
+    );
+  }
+  if (stop.isSuccess) {
+    return (
+      <span data-testid="task-stop-sent" className="text-sm text-muted">
+        Stop requested; the task ends as interrupted.
+      </span>
+    );
+  }
+  if (!asking) {
+    return (
+      <button
+        type="button"
+        data-testid="task-stop"
+        className={buttonClass("secondary", "h-8 px-3")}
+        title="Closing this window only stops watching; this stops the task on the cluster"
+        onClick={() => setAsking(true)}
+      >
+        Stop task…
+      </button>
+    );
+  }
+  return (
+    <span className="flex items-center gap-2 text-sm">
+      Stop it on {task.node}? Its work stays half done.
+      <button type="button" className={buttonClass("ghost", "h-8 px-3")} onClick={() => setAsking(false)}>
+        Cancel
+      </button>
+      <button
+        type="button"
+        data-testid="task-stop-confirm"
+        disabled={stop.isPending}
+        className={buttonClass("primary", "h-8 px-3")}
+        onClick={() => stop.mutate()}
+      >
+        Stop task
+      </button>
+    </span>
   );
 }

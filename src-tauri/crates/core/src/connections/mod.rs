@@ -456,9 +456,10 @@ impl ClientCache {
 // ---------------------------------------------------------------------------------------
 
 /// Drops what was derived from the connection's old settings: its client, and the health
-/// monitor's entry (so the next check runs at once).
+/// monitor's entry (so the next check runs at once), and the login's cached privileges.
 fn forget(ctx: &Ctx, id: &str) {
     ctx.clients.invalidate(id);
+    ctx.privileges.forget(id);
     ctx.health.forget(id);
 }
 

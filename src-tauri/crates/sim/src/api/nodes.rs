@@ -59,6 +59,16 @@ pub fn routes(r: &mut Vec<Route>) {
         ],
         handler: task_log,
     });
+    // "The user needs 'Sys.Modify' permissions on '/nodes/{node}' if they aren't the owner
+    // of the task." — checked in the handler, as PVE does.
+    r.push(Route {
+        method: Method::DELETE,
+        path: "/nodes/{node}/tasks/{upid}",
+        permission: Permission::AllUsers,
+        allow_token: true,
+        params: vec![req("node", Kind::Node), req("upid", Kind::Upid)],
+        handler: task_stop,
+    });
 }
 
 /// Fails unless `node` exists and is online.
@@ -144,6 +154,34 @@ fn find_task<'a>(
 fn task_status(call: &Call<'_>) -> Result<Value, ApiError> {
     let state = call.sim.state();
     Ok(find_task(call, &state.tasks)?.status_json())
+}
+
+/// Stops a running task: it ends with "interrupted by signal" and its effect never happens.
+/// Stopping a task that already ended is not an error in PVE either.
+fn task_stop(call: &Call<'_>) -> Result<Value, ApiError> {
+    let node = online_node(call)?;
+    let upid = call.params.str("upid")?.to_owned();
+    let now = call.now;
+    let mut state = call.sim.state();
+    let task = find_task(call, &state.tasks)?;
+    let own = match call.who() {
+        crate::perms::Principal::User(u) => {
+            task.parts.user == *u || task.parts.user.starts_with(&format!("{u}!"))
+        }
+        crate::perms::Principal::Token { tokenid, .. } => task.parts.user == *tokenid,
+    };
+    if !own && !call.can(&format!("/nodes/{node}"), &["Sys.Modify"], false) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            format!("Permission check failed (/nodes/{node}, Sys.Modify)"),
+        ));
+    }
+    if let Some(task) = state.tasks.iter_mut().find(|t| t.upid == upid)
+        && task.state == crate::tasks::TaskState::Running
+    {
+        task.finish(Err("interrupted by signal".to_owned()), now);
+    }
+    Ok(Value::Null)
 }
 
 fn task_log(call: &Call<'_>) -> Result<Value, ApiError> {

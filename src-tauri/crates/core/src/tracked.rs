@@ -1,0 +1,306 @@
+//! Tasks started from Proxdeck, followed to their end: every call that returns a UPID
+//! becomes a tracked task `{connection, node, upid}`, announced at once (the task bar shows
+//! it before the next `/cluster/tasks` poll), polled until it stops, and announced again with
+//! its exit status. The end is written to the audit log, makes the inventory refresh at once,
+//! and becomes a desktop notification when the task failed or ran longer than
+//! [`NOTIFY_AFTER`]. Stopping the local wait never claims the task stopped on the cluster;
+//! [`stop`] asks the cluster to stop it (PVE's `DELETE /nodes/{node}/tasks/{upid}`).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use proxdeck_pve::{PveClient, percent_encode};
+use proxdeck_store::AuditEntry;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use specta::Type;
+
+use crate::events::CoreEvent;
+use crate::{AppError, Ctx, ErrorCode, audit};
+
+/// A task that ran longer than this gets a desktop notification when it ends, even if it
+/// succeeded: the admin has likely looked elsewhere meanwhile.
+pub const NOTIFY_AFTER: Duration = Duration::from_secs(10);
+
+/// A task started from Proxdeck, as the task bar and the notifications show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TrackedTask {
+    pub connection_id: String,
+    pub connection_name: String,
+    pub node: String,
+    pub upid: String,
+    /// What the PVE web UI calls it: `VM 100 - Start`.
+    pub description: String,
+    /// What it acts on, for the audit log: `prod/qemu/100`.
+    pub target: String,
+    pub running: bool,
+    /// `OK`, `WARNINGS: n`, or the error, once it stopped.
+    pub exitstatus: Option<String>,
+    /// How long it ran, once it stopped (as seen from here).
+    #[specta(type = Option<f64>)]
+    pub duration_ms: Option<u64>,
+}
+
+impl TrackedTask {
+    /// Stopped with an error (warnings count as success, as in PVE).
+    pub fn failed(&self) -> bool {
+        match self.exitstatus.as_deref() {
+            None => false,
+            Some(s) => s != "OK" && !s.starts_with("WARNINGS"),
+        }
+    }
+}
+
+/// The parts of a UPID (`UPID:node:pid:pstart:starttime:type:id:user:`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upid {
+    pub node: String,
+    pub kind: String,
+    pub id: String,
+    pub user: String,
+}
+
+/// Parses a UPID; `None` when it is not one.
+pub fn parse_upid(upid: &str) -> Option<Upid> {
+    let parts: Vec<&str> = upid.split(':').collect();
+    if parts.len() < 8 || parts[0] != "UPID" || parts[1].is_empty() {
+        return None;
+    }
+    Some(Upid {
+        node: parts[1].to_owned(),
+        kind: parts[5].to_owned(),
+        id: parts[6].to_owned(),
+        user: parts[7].to_owned(),
+    })
+}
+
+/// The UPID a POST answered with, or a protocol error naming the call.
+pub fn upid_from(answer: &Value, call: &str) -> Result<String, AppError> {
+    answer
+        .as_str()
+        .filter(|s| parse_upid(s).is_some())
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            AppError::new(
+                ErrorCode::Protocol,
+                format!("{call} did not answer with a task id (UPID)"),
+            )
+            .with_detail(answer.to_string())
+        })
+}
+
+/// Announces `upid` as running and follows it to its end in the background.
+pub fn follow(
+    ctx: Arc<Ctx>,
+    client: Arc<PveClient>,
+    connection_id: &str,
+    connection_name: &str,
+    upid: &str,
+    target: &str,
+) -> TrackedTask {
+    let parsed = parse_upid(upid);
+    let node = parsed.as_ref().map(|u| u.node.clone()).unwrap_or_default();
+    let description = parsed
+        .as_ref()
+        .map(|u| crate::tasks::describe(&u.kind, &u.id))
+        .unwrap_or_else(|| upid.to_owned());
+    let task = TrackedTask {
+        connection_id: connection_id.to_owned(),
+        connection_name: connection_name.to_owned(),
+        node,
+        upid: upid.to_owned(),
+        description,
+        target: target.to_owned(),
+        running: true,
+        exitstatus: None,
+        duration_ms: None,
+    };
+    ctx.emit(CoreEvent::TaskUpdated(task.clone()));
+    let started = Instant::now();
+    let mut done = task.clone();
+    tokio::spawn(async move {
+        let exitstatus = wait_for_end(&client, &done.node, &done.upid).await;
+        done.running = false;
+        done.exitstatus = Some(exitstatus);
+        done.duration_ms = Some(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
+        let entry = AuditEntry {
+            actor: audit::local_actor(),
+            action: "task.end".to_owned(),
+            target: done.target.clone(),
+            outcome: done.exitstatus.clone().unwrap_or_default(),
+            details: serde_json::json!({
+                "connection": done.connection_name,
+                "upid": done.upid,
+                "description": done.description,
+                "durationMs": done.duration_ms,
+            }),
+        };
+        if let Err(e) = audit::record(&ctx, entry).await {
+            tracing::warn!(upid = %done.upid, error = %e.message, "could not record a task's end");
+        }
+        tracing::info!(upid = %done.upid, exitstatus = ?done.exitstatus, "task ended");
+        ctx.emit(CoreEvent::TaskUpdated(done));
+        crate::inventory::refresh_soon(&ctx);
+    });
+    task
+}
+
+/// Polls the task's status until it stops: every 0.5 s for 5 s, every second for a minute,
+/// then every 2 s. A status that cannot be read (the node is briefly away) is retried; after
+/// ten minutes of not reading it the wait ends with what is known.
+async fn wait_for_end(client: &PveClient, node: &str, upid: &str) -> String {
+    let path = format!(
+        "/nodes/{}/tasks/{}/status",
+        percent_encode(node),
+        percent_encode(upid)
+    );
+    let started = Instant::now();
+    let mut unreadable_since: Option<Instant> = None;
+    loop {
+        let elapsed = started.elapsed();
+        let pause = if elapsed < Duration::from_secs(5) {
+            Duration::from_millis(500)
+        } else if elapsed < Duration::from_secs(60) {
+            Duration::from_secs(1)
+        } else {
+            Duration::from_secs(2)
+        };
+        tokio::time::sleep(pause).await;
+        match client.get(&path).await {
+            Ok(status) => {
+                unreadable_since = None;
+                if status.get("status").and_then(Value::as_str) == Some("stopped") {
+                    return status
+                        .get("exitstatus")
+                        .and_then(Value::as_str)
+                        .unwrap_or("unknown")
+                        .to_owned();
+                }
+            }
+            Err(e) => {
+                let since = *unreadable_since.get_or_insert_with(Instant::now);
+                if since.elapsed() > Duration::from_secs(600) {
+                    return format!(
+                        "unknown: its status could not be read for 10 minutes ({})",
+                        AppError::from(e).message
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Asks the cluster to stop a running task.
+pub async fn stop(ctx: &Ctx, connection_id: &str, node: &str, upid: &str) -> Result<(), AppError> {
+    let conn = crate::connections::get(ctx, connection_id).await?;
+    let client = crate::connections::client(ctx, connection_id).await?;
+    let path = format!(
+        "/nodes/{}/tasks/{}",
+        percent_encode(node),
+        percent_encode(upid)
+    );
+    let result = client
+        .delete(&path)
+        .await
+        .map(|_| ())
+        .map_err(AppError::from);
+    let entry = AuditEntry {
+        actor: audit::local_actor(),
+        action: "task.stop".to_owned(),
+        target: format!("{}/{node}", conn.name),
+        outcome: match &result {
+            Ok(()) => "ok".to_owned(),
+            Err(e) => format!("failed: {}", e.message),
+        },
+        details: serde_json::json!({ "upid": upid }),
+    };
+    if let Err(e) = audit::record(ctx, entry).await {
+        tracing::warn!(upid, error = %e.message, "could not record a task stop");
+    }
+    result
+}
+
+/// The notification for a task's end: when it failed, or when it ran longer than
+/// [`NOTIFY_AFTER`]. `None` for a short task that succeeded, or one still running.
+pub fn notification_text(task: &TrackedTask) -> Option<(String, String)> {
+    let status = task.exitstatus.as_deref()?;
+    let long = task
+        .duration_ms
+        .is_some_and(|ms| ms > u64::try_from(NOTIFY_AFTER.as_millis()).unwrap_or(u64::MAX));
+    if task.failed() {
+        Some((
+            format!("{} failed on {}", task.description, task.connection_name),
+            format!("{status} (node {}).", task.node),
+        ))
+    } else if long {
+        let secs = task.duration_ms.unwrap_or_default() / 1000;
+        Some((
+            format!("{} finished on {}", task.description, task.connection_name),
+            format!("{status} after {secs} s (node {}).", task.node),
+        ))
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(exitstatus: Option<&str>, ms: Option<u64>) -> TrackedTask {
+        TrackedTask {
+            connection_id: "c".into(),
+            connection_name: "prod".into(),
+            node: "pve1".into(),
+            upid: "UPID:pve1:0000A1B2:00C0FFEE:6740A000:qmstart:100:root@pam:".into(),
+            description: "VM 100 - Start".into(),
+            target: "prod/qemu/100".into(),
+            running: exitstatus.is_none(),
+            exitstatus: exitstatus.map(str::to_owned),
+            duration_ms: ms,
+        }
+    }
+
+    #[test]
+    fn upids_are_parsed_and_non_upids_refused() {
+        let u =
+            parse_upid("UPID:pve1:0000A1B2:00C0FFEE:6740A000:qmstart:100:root@pam!tok:").unwrap();
+        assert_eq!(
+            (
+                u.node.as_str(),
+                u.kind.as_str(),
+                u.id.as_str(),
+                u.user.as_str()
+            ),
+            ("pve1", "qmstart", "100", "root@pam!tok")
+        );
+        assert_eq!(parse_upid("not a upid"), None);
+        assert_eq!(parse_upid("UPID::1:2:3:qmstart:100:root@pam:"), None);
+        assert!(upid_from(&serde_json::json!(null), "POST /x").is_err());
+        assert!(
+            upid_from(
+                &serde_json::json!("UPID:pve1:1:2:3:qmstart:100:root@pam:"),
+                "x"
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn only_failures_and_long_tasks_are_notified() {
+        assert_eq!(notification_text(&task(None, None)), None);
+        assert_eq!(notification_text(&task(Some("OK"), Some(2_000))), None);
+        assert_eq!(
+            notification_text(&task(Some("WARNINGS: 1"), Some(2_000))),
+            None
+        );
+        let (title, body) =
+            notification_text(&task(Some("VM is locked (backup)"), Some(300))).unwrap();
+        assert_eq!(title, "VM 100 - Start failed on prod");
+        assert_eq!(body, "VM is locked (backup) (node pve1).");
+        let (title, body) = notification_text(&task(Some("OK"), Some(12_500))).unwrap();
+        assert_eq!(title, "VM 100 - Start finished on prod");
+        assert_eq!(body, "OK after 12 s (node pve1).");
+    }
+}
