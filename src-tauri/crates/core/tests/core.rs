@@ -296,6 +296,51 @@ async fn a_demo_outage_marks_the_cluster_stale_and_disconnected_and_ending_it_cl
 }
 
 #[tokio::test]
+async fn the_first_refresh_waits_for_the_window_to_paint_from_the_cache() {
+    use proxdeck_core::demo;
+    use proxdeck_core::inventory::{self, RefresherOptions};
+    use std::time::Duration;
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = Arc::new(ctx_in(dir.path(), Default::default()).await);
+    demo::open(&ctx).await.unwrap();
+    let refresher = tokio::spawn(inventory::run_refresher(
+        Arc::clone(&ctx),
+        RefresherOptions {
+            first_paint_wait: Duration::from_secs(30),
+            ..RefresherOptions::default()
+        },
+    ));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        inventory::refresh_count(&ctx),
+        0,
+        "no refresh before the first paint"
+    );
+    // The window reads its snapshot (painted from the cache): the refresh follows at once.
+    inventory::snapshot(&ctx).await.unwrap();
+    let mut waited = 0;
+    while inventory::refresh_count(&ctx) == 0 {
+        assert!(waited < 100, "no refresh 5 s after the first paint");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        waited += 1;
+    }
+    refresher.abort();
+
+    // Without a window, the wait ends after its time.
+    let started = std::time::Instant::now();
+    inventory::wait_first_paint(&ctx, Duration::from_millis(200)).await;
+    assert!(
+        started.elapsed() < Duration::from_millis(100),
+        "painted already: no wait"
+    );
+    let other = tempfile::tempdir().unwrap();
+    let fresh = ctx_in(other.path(), Default::default()).await;
+    let started = std::time::Instant::now();
+    inventory::wait_first_paint(&fresh, Duration::from_millis(200)).await;
+    assert!(started.elapsed() >= Duration::from_millis(200));
+}
+
+#[tokio::test]
 async fn health_interval_defaults_to_30_s_is_range_checked_and_persists() {
     let dir = tempfile::tempdir().unwrap();
     let ctx = ctx_in(dir.path(), Default::default()).await;

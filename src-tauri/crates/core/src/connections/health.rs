@@ -290,6 +290,8 @@ pub struct MonitorOptions {
     pub interval: Option<Duration>,
     /// How often the monitor wakes to look for due checks.
     pub tick: Duration,
+    /// How long the first checks wait for the window's first paint from the cache.
+    pub first_paint_wait: Duration,
 }
 
 impl Default for MonitorOptions {
@@ -297,6 +299,7 @@ impl Default for MonitorOptions {
         Self {
             interval: None,
             tick: Duration::from_secs(1),
+            first_paint_wait: crate::inventory::FIRST_PAINT_WAIT,
         }
     }
 }
@@ -304,6 +307,7 @@ impl Default for MonitorOptions {
 /// Runs the health checks for as long as the future is polled: spawn it on the app's
 /// runtime at start (abort the task to stop).
 pub async fn run_monitor(ctx: Arc<Ctx>, options: MonitorOptions) {
+    crate::inventory::wait_first_paint(&ctx, options.first_paint_wait).await;
     {
         loop {
             let interval = match options.interval {

@@ -31,6 +31,9 @@ pub struct Inventory {
     kick: AtomicBool,
     wake: Notify,
     refreshes: AtomicU64,
+    /// The window has read its first snapshot (painted from the cache).
+    painted: AtomicBool,
+    painted_notify: Notify,
 }
 
 impl Default for Inventory {
@@ -43,6 +46,8 @@ impl Default for Inventory {
             kick: AtomicBool::new(false),
             wake: Notify::new(),
             refreshes: AtomicU64::new(0),
+            painted: AtomicBool::new(false),
+            painted_notify: Notify::new(),
         }
     }
 }
@@ -141,8 +146,36 @@ pub async fn snapshot(ctx: &Ctx) -> Result<Vec<ConnectionInventory>, AppError> {
             error: e.error,
         });
     }
+    ctx.inventory.painted.store(true, Ordering::Release);
+    ctx.inventory.painted_notify.notify_waiters();
     Ok(out)
 }
+
+/// Reads every cluster's cached inventory into memory, so the window's first snapshot is
+/// answered from memory.
+pub async fn prewarm(ctx: &Ctx) -> Result<(), AppError> {
+    for t in targets(ctx).await? {
+        baseline(ctx, &t).await;
+    }
+    Ok(())
+}
+
+/// Waits until the window has read its first snapshot, or `at_most`. The first refresh and
+/// the first health checks wait for it: at start the window paints from the cache, and the
+/// network work must not compete with that (it shares the store and the two cores).
+pub async fn wait_first_paint(ctx: &Ctx, at_most: Duration) {
+    let notified = ctx.inventory.painted_notify.notified();
+    tokio::pin!(notified);
+    notified.as_mut().enable();
+    if ctx.inventory.painted.load(Ordering::Acquire) {
+        return;
+    }
+    let _ = tokio::time::timeout(at_most, notified).await;
+}
+
+/// How long the first refresh waits for the window's first paint (a window that never asks,
+/// such as a headless start, only delays the first refresh by this).
+pub const FIRST_PAINT_WAIT: Duration = Duration::from_secs(3);
 
 /// Refreshes every enabled cluster now, [`DEFAULT_CONCURRENCY`] requests at a time.
 pub async fn refresh_once(ctx: &Arc<Ctx>) -> Result<RefreshReport, AppError> {
@@ -309,6 +342,8 @@ pub struct RefresherOptions {
     pub hidden_interval: Option<Duration>,
     /// Requests in flight at once.
     pub concurrency: usize,
+    /// How long the first refresh waits for the window's first snapshot read.
+    pub first_paint_wait: Duration,
 }
 
 impl Default for RefresherOptions {
@@ -317,6 +352,7 @@ impl Default for RefresherOptions {
             visible_interval: None,
             hidden_interval: None,
             concurrency: DEFAULT_CONCURRENCY,
+            first_paint_wait: FIRST_PAINT_WAIT,
         }
     }
 }
@@ -343,10 +379,14 @@ async fn interval(ctx: &Ctx, options: &RefresherOptions, visible: bool) -> Durat
     }
 }
 
-/// Refreshes the inventory for as long as the future is polled: at once, then every
-/// interval (by window visibility). Spawn it on the app's runtime at start; abort the task
+/// Refreshes the inventory for as long as the future is polled: once the window painted
+/// from the cache (see [`wait_first_paint`]), then every interval (by window visibility). Spawn it on the app's runtime at start; abort the task
 /// to stop.
 pub async fn run_refresher(ctx: Arc<Ctx>, options: RefresherOptions) {
+    if let Err(e) = prewarm(&ctx).await {
+        tracing::warn!(error = %e.message, "could not read the cached inventory");
+    }
+    wait_first_paint(&ctx, options.first_paint_wait).await;
     let mut last: Option<Instant> = None;
     loop {
         let visible = window_visible(&ctx);

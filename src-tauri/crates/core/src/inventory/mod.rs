@@ -18,8 +18,9 @@ use crate::connections::ConnectionKind;
 use crate::{AppError, Ctx, ErrorCode};
 
 pub use engine::{
-    DEFAULT_CONCURRENCY, RefresherOptions, refresh_count, refresh_once, refresh_soon, refresh_with,
-    run_refresher, set_window_visible, snapshot, wake, window_visible,
+    DEFAULT_CONCURRENCY, FIRST_PAINT_WAIT, RefresherOptions, prewarm, refresh_count, refresh_once,
+    refresh_soon, refresh_with, run_refresher, set_window_visible, snapshot, wait_first_paint,
+    wake, window_visible,
 };
 
 /// What the UI paints for one cluster connection: its last-known resources and how fresh

@@ -162,6 +162,7 @@ pub const CASES: &[Case] = &[
                     MonitorOptions {
                         interval: Some(Duration::from_millis(500)),
                         tick: Duration::from_millis(100),
+                        first_paint_wait: Duration::ZERO,
                     },
                 ));
                 let first =

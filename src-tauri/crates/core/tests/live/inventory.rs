@@ -244,6 +244,7 @@ pub const CASES: &[Case] = &[
                 RefresherOptions {
                     visible_interval: Some(Duration::from_millis(100)),
                     hidden_interval: Some(Duration::from_secs(5)),
+                    first_paint_wait: Duration::ZERO,
                     ..RefresherOptions::default()
                 },
             ));
