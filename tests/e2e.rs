@@ -200,19 +200,40 @@ async fn app_info_theme_switch_and_persistence_across_restart() {
     println!("step: open the demo datacenter");
     app.goto_home().await;
     click(&app, "empty-open-demo").await;
-    for id in [
-        "tree-connection-prod",
-        "tree-connection-lab",
-        "tree-connection-pbs-backup",
-        "tree-node-prod-pve1",
-        "tree-node-lab-lab1",
-    ] {
-        app.wait()
-            .at_most(harness::WAIT)
-            .for_element(Locator::Css(&format!("[data-testid={id}]")))
+    // The tree is virtualized: only the rows in (and near) its scroll box are in the page, so
+    // the later clusters are looked for after scrolling to the end.
+    let scroll_tree = |to: &'static str| {
+        let app = app.clone();
+        async move {
+            app.execute(
+                &format!("const el = document.querySelector('[data-testid=resource-tree-scroller]'); if (!el) return; el.scrollTop = {to}; el.dispatchEvent(new Event('scroll'));"),
+                vec![],
+            )
             .await
-            .unwrap_or_else(|e| panic!("the demo tree lacks {id}: {e}"));
+            .unwrap();
+        }
+    };
+    for (ids, to) in [
+        (&["tree-connection-prod", "tree-node-prod-pve1"][..], "0"),
+        (
+            &[
+                "tree-connection-lab",
+                "tree-connection-pbs-backup",
+                "tree-node-lab-lab1",
+            ][..],
+            "el.scrollHeight",
+        ),
+    ] {
+        scroll_tree(to).await;
+        for id in ids {
+            app.wait()
+                .at_most(harness::WAIT)
+                .for_element(Locator::Css(&format!("[data-testid={id}]")))
+                .await
+                .unwrap_or_else(|e| panic!("the demo tree lacks {id}: {e}"));
+        }
     }
+    scroll_tree("0").await;
     let guests = eventually("guests under prod's nodes", || async {
         let found = app
             .find_all(Locator::Css("[data-testid^=tree-guest-prod-]"))
