@@ -6,6 +6,8 @@ import { createHashHistory } from "@tanstack/react-router";
 import { App, createQueryClient } from "@/app/App";
 import { reopenWhereLeftOff } from "@/app/lastRoute";
 import { createAppRouter } from "@/app/router";
+import { connectionsQuery } from "@/features/connections/queries";
+import { inventoryQuery } from "@/features/inventory/inventoryQuery";
 import { applyTheme, rememberedTheme, resolveTheme, systemPrefersDark } from "@/features/admin/theme";
 import "./index.css";
 
@@ -19,8 +21,14 @@ reopenWhereLeftOff(history);
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root element");
 
+// Ask for the last-known inventory and the connections now, while React and the first page
+// load: the tree and the tables paint from them (the back end answers from memory).
+const queryClient = createQueryClient();
+void queryClient.prefetchQuery(inventoryQuery);
+void queryClient.prefetchQuery(connectionsQuery);
+
 createRoot(root).render(
   <StrictMode>
-    <App router={createAppRouter(history)} queryClient={createQueryClient()} />
+    <App router={createAppRouter(history)} queryClient={queryClient} />
   </StrictMode>,
 );

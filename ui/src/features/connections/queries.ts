@@ -10,9 +10,13 @@ import {
   type AccessType,
   type Connection,
   type ConnectionKind,
+  type InventoryDelta,
 } from "@/backend";
 import { applyDelta, inventoryQuery, refreshInventory } from "@/features/inventory/inventoryQuery";
 import { applyHealthChange } from "./health";
+
+/** How long inventory deltas are gathered before they are applied together. */
+export const DELTA_BATCH_MS = 150;
 
 export const connectionsQuery = queryOptions({
   queryKey: ["connections"] as const,
@@ -151,8 +155,19 @@ export function useConnectionEvents() {
       void queryClient.invalidateQueries({ queryKey: connectionsQuery.queryKey });
       refreshInventory(queryClient);
     });
+    // A refresh sends one delta per cluster within a few hundred milliseconds; applying them
+    // together re-derives (and re-sorts) the guest rows once instead of once per cluster.
+    let pending: InventoryDelta[] = [];
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const flush = () => {
+      const batch = pending;
+      pending = [];
+      timer = null;
+      queryClient.setQueryData(inventoryQuery.queryKey, (existing) => batch.reduce(applyDelta, existing));
+    };
     const stopInventory = onInventoryChanged((delta) => {
-      queryClient.setQueryData(inventoryQuery.queryKey, (existing) => applyDelta(existing, delta));
+      pending.push(delta);
+      timer ??= setTimeout(flush, DELTA_BATCH_MS);
     });
     // The engine refreshes every 5 s while the window is visible and every 60 s when not.
     const visibility = () => {
@@ -163,6 +178,7 @@ export function useConnectionEvents() {
       queryClient.setQueryData(connectionsQuery.queryKey, (existing) => applyHealthChange(existing, change));
     });
     return () => {
+      if (timer !== null) clearTimeout(timer);
       stopChanged();
       stopHealth();
       stopInventory();

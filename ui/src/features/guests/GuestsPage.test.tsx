@@ -128,6 +128,23 @@ describe("all guests", () => {
     await waitFor(() => expect(opened.at(-1)).toBe("/c/c-lab/guest/300"));
   }, 30_000);
 
+  it("opens a row's power actions with a right-click and with Shift+F10", async () => {
+    const user = userEvent.setup();
+    renderApp("/guests");
+    await waitFor(() => expect(rowIds()).toHaveLength(5), { timeout: 5000 });
+    await user.pointer({ keys: "[MouseRight]", target: await screen.findByTestId("guest-row-lab-300") });
+    const menu = await screen.findByTestId("guest-menu");
+    expect(menu).toHaveTextContent("· lab");
+    expect(within(menu).getByTestId("guest-action-start")).toBeInTheDocument();
+    await user.keyboard("{Escape}");
+    await waitFor(() => expect(screen.queryByTestId("guest-menu")).not.toBeInTheDocument());
+
+    const table = screen.getByTestId("guest-table");
+    act(() => table.focus());
+    await user.keyboard("{Home}{Shift>}{F10}{/Shift}");
+    expect(await screen.findByTestId("guest-menu")).toHaveTextContent("VM 100 (web-01) · prod");
+  }, 30_000);
+
   it("updates 10,000 rows for a filter text quickly (timing printed, not asserted)", async () => {
     const names = ["web", "db", "cache", "worker"];
     vi.mocked(api.connectionResources).mockImplementation((id) =>

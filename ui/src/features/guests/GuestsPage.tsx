@@ -11,6 +11,7 @@ import { GuestBadges, guestTone } from "@/features/inventory/ResourceTree";
 import { useInventory } from "@/features/inventory/useInventory";
 import { Breadcrumbs } from "@/ui/Breadcrumbs";
 import { buttonClass } from "@/ui/button";
+import { GuestMenu, type GuestMenuTarget } from "./actions/GuestMenu";
 import { FacetMenu } from "./FacetMenu";
 import { formatBytes, formatPercent, formatUptime } from "./format";
 import {
@@ -181,7 +182,37 @@ export function GuestsPage() {
     virtualizer.scrollToIndex(next, { align: "auto" });
   };
 
+  const [menu, setMenu] = useState<GuestMenuTarget | null>(null);
+  const [menuOpen, setMenuOpen] = useState(false);
+  const openMenu = (g: Guest, at: { x: number; y: number } | null) => {
+    const connection = connections.find((c) => c.id === g.connectionId);
+    if (!connection) return;
+    const el = document.getElementById(`guest-row-${g.key}`);
+    const rect = el?.getBoundingClientRect();
+    setMenu({
+      connection,
+      node: g.node,
+      guest: {
+        kind: g.type,
+        vmid: g.vmid,
+        name: g.name || null,
+        status: g.resource.status ?? g.status,
+        template: g.template,
+        lock: g.lock || null,
+      },
+      ...(at ?? { x: (rect?.left ?? 0) + 24, y: rect?.bottom ?? 0 }),
+      returnFocus: scroller.current,
+    });
+    setMenuOpen(true);
+  };
+
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.key === "ContextMenu" || (e.key === "F10" && e.shiftKey)) {
+      const g = rows[activeIndex];
+      if (g) openMenu(g, null);
+      e.preventDefault();
+      return;
+    }
     const page = Math.max(1, Math.floor((scroller.current?.clientHeight ?? 400) / ROW_HEIGHT) - 1);
     switch (e.key) {
       case "ArrowDown":
@@ -357,6 +388,12 @@ export function GuestsPage() {
                   data-status={g.status}
                   onClick={() => setActive(item.index)}
                   onDoubleClick={() => open(g)}
+                  onContextMenu={(e) => {
+                    e.preventDefault();
+                    setActive(item.index);
+                    openMenu(g, { x: e.clientX, y: e.clientY });
+                  }}
+                  aria-haspopup="menu"
                   className={`absolute left-0 grid w-full items-center border-b border-line/60 select-none hover:bg-sunken aria-selected:bg-accent-soft ${
                     g.stale ? "text-muted" : ""
                   }`}
@@ -380,6 +417,7 @@ export function GuestsPage() {
           </div>
         </div>
       </div>
+      <GuestMenu target={menu} open={menuOpen} onClose={() => setMenuOpen(false)} />
     </>
   );
 }

@@ -38,6 +38,7 @@ import {
   type MouseEvent,
 } from "react";
 import { ConnectionMenu, type ConnectionMenuTarget } from "@/features/connections/ConnectionMenu";
+import { GuestMenu, type GuestMenuTarget } from "@/features/guests/actions/GuestMenu";
 import { healthText } from "@/features/connections/health";
 import { HealthDot } from "@/features/connections/HealthDot";
 import { CHECK_CONNECTION_KEY } from "@/features/connections/queries";
@@ -355,7 +356,7 @@ const TreeItem = memo(
         data-template={row.type === "guest" && row.resource.template ? true : undefined}
         data-stale={row.type === "connection" ? row.resources?.stale === true : dimmed || undefined}
         data-enabled={row.type === "connection" ? row.connection.enabled : undefined}
-        aria-haspopup={row.type === "connection" ? "menu" : undefined}
+        aria-haspopup={row.type === "connection" || row.type === "guest" ? "menu" : undefined}
         title={row.type === "connection" ? connectionText(row, now) : undefined}
         onFocus={() => handlers.focus(row.key)}
         onKeyDown={(e) => handlers.keyDown(e, row.key)}
@@ -452,6 +453,8 @@ export function ResourceTree({
   const [handlers] = useState(createForwarder);
   const [menu, setMenu] = useState<ConnectionMenuTarget | null>(null);
   const [menuOpen, setMenuOpen] = useState(false);
+  const [guestMenu, setGuestMenu] = useState<GuestMenuTarget | null>(null);
+  const [guestMenuOpen, setGuestMenuOpen] = useState(false);
   const checking = new Set(
     useMutationState({
       filters: { mutationKey: CHECK_CONNECTION_KEY, status: "pending" },
@@ -539,12 +542,33 @@ export function ResourceTree({
   };
 
   const openMenu = (row: TreeRow, at: { x: number; y: number } | null) => {
-    if (row.type !== "connection") return;
+    if (row.type !== "connection" && row.type !== "guest") return;
     const el = handlers.elements.get(row.key) ?? null;
     const rect = el?.getBoundingClientRect();
     const position = at ?? { x: (rect?.left ?? 0) + 24, y: rect?.bottom ?? 0 };
     setActiveKey(row.key);
+    if (row.type === "guest") {
+      const r = row.resource;
+      setGuestMenu({
+        connection: row.connection,
+        node: r.node,
+        guest: {
+          kind: r.kind === "lxc" ? "lxc" : "qemu",
+          vmid: row.vmid,
+          name: r.name ?? null,
+          status: row.status,
+          template: r.template,
+          lock: r.lock ?? null,
+        },
+        ...position,
+        returnFocus: el,
+      });
+      setMenuOpen(false);
+      setGuestMenuOpen(true);
+      return;
+    }
     setMenu({ connection: row.connection, ...position, returnFocus: el });
+    setGuestMenuOpen(false);
     setMenuOpen(true);
   };
 
@@ -618,7 +642,7 @@ export function ResourceTree({
       if (target) openTarget(navigate, target);
     },
     contextMenu: (e, row) => {
-      if (row.type !== "connection") return;
+      if (row.type !== "connection" && row.type !== "guest") return;
       e.preventDefault();
       handlers.elements.get(row.key)?.focus();
       openMenu(row, { x: e.clientX, y: e.clientY });
@@ -676,6 +700,7 @@ export function ResourceTree({
         open={menuOpen}
         onClose={() => setMenuOpen(false)}
       />
+      <GuestMenu target={guestMenu} open={guestMenuOpen} onClose={() => setGuestMenuOpen(false)} />
     </>
   );
 }
