@@ -30,6 +30,7 @@ fn main() {
             "task_log",
             "task_stop",
             "guest_power",
+            "guests_power_many",
             "pbs_datastores",
             "pbs_snapshots",
             "backup_coverage",

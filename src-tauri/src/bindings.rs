@@ -35,6 +35,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::tasks::task_log,
             commands::tasks::task_stop,
             commands::guests::guest_power,
+            commands::guests::guests_power_many,
             commands::pbs::pbs_datastores,
             commands::pbs::pbs_snapshots,
             commands::pbs::backup_coverage,

@@ -1,7 +1,7 @@
 //! Acting on guests: power actions, each followed as a task.
 
 use proxdeck_core::AppError;
-use proxdeck_core::guests::PowerAction;
+use proxdeck_core::guests::{BulkOutcome, GuestRef, PowerAction};
 use proxdeck_core::monitor::GuestType;
 use proxdeck_core::tracked::TrackedTask;
 use tauri::State;
@@ -21,4 +21,22 @@ pub async fn guest_power(
     action: PowerAction,
 ) -> Result<TrackedTask, AppError> {
     proxdeck_core::guests::power(&state.ctx_arc()?, &connection_id, &node, kind, vmid, action).await
+}
+
+/// Runs a power action on many guests (of any clusters), a bounded number at a time; one
+/// outcome per guest, in order.
+#[tauri::command]
+#[specta::specta]
+pub async fn guests_power_many(
+    state: State<'_, AppState>,
+    guests: Vec<GuestRef>,
+    action: PowerAction,
+) -> Result<Vec<BulkOutcome>, AppError> {
+    Ok(proxdeck_core::guests::power_many(
+        &state.ctx_arc()?,
+        guests,
+        action,
+        proxdeck_core::guests::BULK_CONCURRENCY,
+    )
+    .await)
 }

@@ -62,6 +62,11 @@ export const commands = {
 	 *  whose end arrives as a `TaskUpdated` event.
 	 */
 	guestPower: (connectionId: string, node: string, kind: GuestType, vmid: number, action: PowerAction) => typedError<TrackedTask_Serialize, AppError_Serialize>(__TAURI_INVOKE("guest_power", { connectionId, node, kind, vmid, action })),
+	/**
+	 *  Runs a power action on many guests (of any clusters), a bounded number at a time; one
+	 *  outcome per guest, in order.
+	 */
+	guestsPowerMany: (guests: GuestRef[], action: PowerAction) => typedError<BulkOutcome_Serialize[], AppError_Serialize>(__TAURI_INVOKE("guests_power_many", { guests, action })),
 	/**  The datastores of a backup server with usage, estimated full date and GC state. */
 	pbsDatastores: (connectionId: string) => typedError<Datastore_Serialize[], AppError_Serialize>(__TAURI_INVOKE("pbs_datastores", { connectionId })),
 	/**  The backup groups of a datastore with their snapshots. */
@@ -177,6 +182,23 @@ export type BackupGroup_Serialize = {
 	owner: string | null,
 	/**  Newest first. */
 	snapshots: Snapshot_Serialize[],
+};
+
+/**  What a bulk action did to one guest: its task, or why it did not start. */
+export type BulkOutcome = BulkOutcome_Serialize | BulkOutcome_Deserialize;
+
+/**  What a bulk action did to one guest: its task, or why it did not start. */
+export type BulkOutcome_Deserialize = {
+	guest: GuestRef,
+	task?: TrackedTask_Deserialize | null,
+	error?: AppError_Deserialize | null,
+};
+
+/**  What a bulk action did to one guest: its task, or why it did not start. */
+export type BulkOutcome_Serialize = {
+	guest: GuestRef,
+	task: TrackedTask_Serialize | null,
+	error: AppError_Serialize | null,
 };
 
 /**  A node certificate as the trust dialog shows it. */
@@ -730,6 +752,14 @@ export type GuestOrder =
 "vmid" | 
 /**  By name. */
 "name";
+
+/**  One guest of a bulk action. */
+export type GuestRef = {
+	connectionId: string,
+	node: string,
+	kind: GuestType,
+	vmid: number,
+};
 
 /**  Status and configuration of a guest, and its addresses when it can tell them. */
 export type GuestSummary = GuestSummary_Serialize | GuestSummary_Deserialize;

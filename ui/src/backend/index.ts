@@ -51,6 +51,8 @@ import {
   type RefreshReport,
   type PowerAction,
   type TrackedTask_Serialize,
+  type GuestRef,
+  type BulkOutcome_Serialize,
 } from "./bindings";
 
 export type {
@@ -83,6 +85,10 @@ export type { PowerAction };
 
 /** A task started from Proxdeck, followed to its end (the `taskUpdated` event). */
 export type TrackedTask = TrackedTask_Serialize;
+
+/** One guest of a bulk action, and what the action did to it. */
+export type { GuestRef };
+export type BulkOutcome = BulkOutcome_Serialize;
 
 /** A connection as the UI receives it (never carries a secret). */
 export type Connection = Connection_Serialize;
@@ -289,6 +295,8 @@ export const api = {
     vmid: number,
     action: PowerAction,
   ): Promise<TrackedTask> => call(() => commands.guestPower(connectionId, node, kind, vmid, action)),
+  guestsPowerMany: (guests: GuestRef[], action: PowerAction): Promise<BulkOutcome[]> =>
+    call(() => commands.guestsPowerMany(guests, action)),
   pbsDatastores: (connectionId: string): Promise<Datastore[]> => call(() => commands.pbsDatastores(connectionId)),
   pbsSnapshots: (connectionId: string, store: string): Promise<BackupGroup[]> =>
     call(() => commands.pbsSnapshots(connectionId, store)),

@@ -62,6 +62,7 @@ export async function backendMock(importOriginal: () => Promise<typeof Backend>)
     taskLog: vi.fn<typeof actual.api.taskLog>(),
     taskStop: vi.fn<typeof actual.api.taskStop>(),
     guestPower: vi.fn<typeof actual.api.guestPower>(),
+    guestsPowerMany: vi.fn<typeof actual.api.guestsPowerMany>(),
     pbsDatastores: vi.fn<typeof actual.api.pbsDatastores>(() => Promise.resolve([])),
     pbsSnapshots: vi.fn<typeof actual.api.pbsSnapshots>(() => Promise.resolve([])),
     backupCoverage: vi.fn<typeof actual.api.backupCoverage>(),

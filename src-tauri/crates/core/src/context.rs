@@ -25,6 +25,8 @@ pub struct Ctx {
     pub(crate) inventory: crate::inventory::engine::Inventory,
     /// The login's privileges per (connection, path), from `/access/permissions`.
     pub(crate) privileges: crate::permissions::PrivilegeCache,
+    /// The tasks started from Proxdeck that are being followed to their end.
+    pub tracked: crate::tracked::Watchers,
 }
 
 impl std::fmt::Debug for Ctx {
@@ -70,6 +72,7 @@ impl CtxBuilder {
             clients: Default::default(),
             inventory: Default::default(),
             privileges: Default::default(),
+            tracked: Default::default(),
         })
     }
 }

@@ -131,3 +131,71 @@ fn explain(e: AppError, action: PowerAction, vmid: u32) -> AppError {
     }
     e
 }
+
+/// One guest of a bulk action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct GuestRef {
+    pub connection_id: String,
+    pub node: String,
+    pub kind: GuestType,
+    pub vmid: u32,
+}
+
+/// What a bulk action did to one guest: its task, or why it did not start.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkOutcome {
+    pub guest: GuestRef,
+    pub task: Option<TrackedTask>,
+    pub error: Option<AppError>,
+}
+
+/// Requests in flight at once during a bulk action (across all clusters): enough to start
+/// hundreds of guests in seconds, few enough not to flood a cluster's API daemon.
+pub const BULK_CONCURRENCY: usize = 8;
+
+/// Runs `action` on many guests, possibly of several clusters, at most `concurrency` calls in
+/// flight; every guest gets its outcome, in the given order. Each started task is followed to
+/// its end like a single one.
+pub async fn power_many(
+    ctx: &Arc<Ctx>,
+    guests: Vec<GuestRef>,
+    action: PowerAction,
+    concurrency: usize,
+) -> Vec<BulkOutcome> {
+    let permits = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
+    let mut set = tokio::task::JoinSet::new();
+    let count = guests.len();
+    for (i, g) in guests.into_iter().enumerate() {
+        let ctx = Arc::clone(ctx);
+        let permits = Arc::clone(&permits);
+        set.spawn(async move {
+            let result = {
+                let _permit = permits.acquire_owned().await;
+                power(&ctx, &g.connection_id, &g.node, g.kind, g.vmid, action).await
+            };
+            let outcome = match result {
+                Ok(task) => BulkOutcome {
+                    guest: g,
+                    task: Some(task),
+                    error: None,
+                },
+                Err(e) => BulkOutcome {
+                    guest: g,
+                    task: None,
+                    error: Some(e),
+                },
+            };
+            (i, outcome)
+        });
+    }
+    let mut out: Vec<Option<BulkOutcome>> = vec![None; count];
+    while let Some(joined) = set.join_next().await {
+        match joined {
+            Ok((i, outcome)) => out[i] = Some(outcome),
+            Err(e) => tracing::error!(error = %e, "a bulk action's call panicked"),
+        }
+    }
+    out.into_iter().flatten().collect()
+}

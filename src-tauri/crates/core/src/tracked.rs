@@ -6,7 +6,8 @@
 //! [`NOTIFY_AFTER`]. Stopping the local wait never claims the task stopped on the cluster;
 //! [`stop`] asks the cluster to stop it (PVE's `DELETE /nodes/{node}/tasks/{upid}`).
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use proxdeck_pve::{PveClient, percent_encode};
@@ -90,7 +91,51 @@ pub fn upid_from(answer: &Value, call: &str) -> Result<String, AppError> {
         })
 }
 
-/// Announces `upid` as running and follows it to its end in the background.
+/// The tasks being followed, per connection, and whether that connection's watcher runs.
+#[derive(Default)]
+pub struct Watchers {
+    by_connection: Mutex<HashMap<String, Watched>>,
+}
+
+impl std::fmt::Debug for Watchers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Watchers")
+    }
+}
+
+struct Watched {
+    client: Arc<PveClient>,
+    tasks: HashMap<String, Pending>,
+}
+
+struct Pending {
+    task: TrackedTask,
+    started: Instant,
+    /// Since when the task has been missing from `/cluster/tasks` (it keeps a bounded list).
+    unseen_since: Option<Instant>,
+}
+
+impl Watchers {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Watched>> {
+        self.by_connection
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// How many tasks are being followed now.
+    pub fn count(&self) -> usize {
+        self.lock().values().map(|w| w.tasks.len()).sum()
+    }
+}
+
+/// Individual status reads per watcher tick at most, for tasks `/cluster/tasks` does not list.
+const STATUS_READS_PER_TICK: usize = 10;
+/// A task missing from `/cluster/tasks` this long is read on its own.
+const UNSEEN_GRACE: Duration = Duration::from_secs(3);
+
+/// Announces `upid` as running and follows it to its end in the background. One watcher per
+/// connection follows all of its tasks with one `/cluster/tasks` per tick (not one request per
+/// task), so a bulk action of hundreds of guests costs what one does.
 pub fn follow(
     ctx: Arc<Ctx>,
     client: Arc<PveClient>,
@@ -117,78 +162,151 @@ pub fn follow(
         duration_ms: None,
     };
     ctx.emit(CoreEvent::TaskUpdated(task.clone()));
-    let started = Instant::now();
-    let mut done = task.clone();
-    tokio::spawn(async move {
-        let exitstatus = wait_for_end(&client, &done.node, &done.upid).await;
-        done.running = false;
-        done.exitstatus = Some(exitstatus);
-        done.duration_ms = Some(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
-        let entry = AuditEntry {
-            actor: audit::local_actor(),
-            action: "task.end".to_owned(),
-            target: done.target.clone(),
-            outcome: done.exitstatus.clone().unwrap_or_default(),
-            details: serde_json::json!({
-                "connection": done.connection_name,
-                "upid": done.upid,
-                "description": done.description,
-                "durationMs": done.duration_ms,
-            }),
-        };
-        if let Err(e) = audit::record(&ctx, entry).await {
-            tracing::warn!(upid = %done.upid, error = %e.message, "could not record a task's end");
-        }
-        tracing::info!(upid = %done.upid, exitstatus = ?done.exitstatus, "task ended");
-        ctx.emit(CoreEvent::TaskUpdated(done));
-        crate::inventory::refresh_soon(&ctx);
-    });
+    let start_watcher = {
+        let mut watchers = ctx.tracked.lock();
+        let start = !watchers.contains_key(connection_id);
+        let watched = watchers
+            .entry(connection_id.to_owned())
+            .or_insert_with(|| Watched {
+                client,
+                tasks: HashMap::new(),
+            });
+        watched.tasks.insert(
+            upid.to_owned(),
+            Pending {
+                task: task.clone(),
+                started: Instant::now(),
+                unseen_since: None,
+            },
+        );
+        start
+    };
+    if start_watcher {
+        tokio::spawn(watch(ctx, connection_id.to_owned()));
+    }
     task
 }
 
-/// Polls the task's status until it stops: every 0.5 s for 5 s, every second for a minute,
-/// then every 2 s. A status that cannot be read (the node is briefly away) is retried; after
-/// ten minutes of not reading it the wait ends with what is known.
-async fn wait_for_end(client: &PveClient, node: &str, upid: &str) -> String {
-    let path = format!(
-        "/nodes/{}/tasks/{}/status",
-        percent_encode(node),
-        percent_encode(upid)
-    );
-    let started = Instant::now();
-    let mut unreadable_since: Option<Instant> = None;
+/// Follows one connection's tasks until none is left: every 0.5 s while a task is young,
+/// every second after. A list that cannot be read (the node is briefly away) is retried.
+async fn watch(ctx: Arc<Ctx>, connection_id: String) {
     loop {
-        let elapsed = started.elapsed();
-        let pause = if elapsed < Duration::from_secs(5) {
-            Duration::from_millis(500)
-        } else if elapsed < Duration::from_secs(60) {
-            Duration::from_secs(1)
-        } else {
-            Duration::from_secs(2)
+        let (client, young, upids) = {
+            let mut watchers = ctx.tracked.lock();
+            let Some(w) = watchers.get(&connection_id) else {
+                return;
+            };
+            if w.tasks.is_empty() {
+                watchers.remove(&connection_id);
+                return;
+            }
+            let young = w
+                .tasks
+                .values()
+                .any(|p| p.started.elapsed() < Duration::from_secs(5));
+            (Arc::clone(&w.client), young, w.tasks.len())
         };
-        tokio::time::sleep(pause).await;
-        match client.get(&path).await {
-            Ok(status) => {
-                unreadable_since = None;
+        tokio::time::sleep(if young {
+            Duration::from_millis(500)
+        } else {
+            Duration::from_secs(1)
+        })
+        .await;
+        let listed: HashMap<String, Option<String>> = match client.get("/cluster/tasks").await {
+            Ok(Value::Array(list)) => list
+                .iter()
+                .filter_map(|t| {
+                    let upid = t.get("upid")?.as_str()?.to_owned();
+                    // Finished tasks carry their exit status; running ones none (or "running").
+                    let status = t
+                        .get("status")
+                        .and_then(Value::as_str)
+                        .filter(|s| *s != "running")
+                        .map(str::to_owned);
+                    Some((upid, status))
+                })
+                .collect(),
+            Ok(_) | Err(_) => HashMap::new(),
+        };
+        // What ended, and which missing ones to read on their own.
+        let (ended, to_read) = {
+            let mut watchers = ctx.tracked.lock();
+            let Some(w) = watchers.get_mut(&connection_id) else {
+                return;
+            };
+            let mut ended = Vec::new();
+            let mut to_read = Vec::new();
+            for (upid, p) in &mut w.tasks {
+                match listed.get(upid) {
+                    Some(Some(status)) => ended.push((upid.clone(), status.clone())),
+                    Some(None) => p.unseen_since = None,
+                    None => {
+                        let since = *p.unseen_since.get_or_insert_with(Instant::now);
+                        if since.elapsed() >= UNSEEN_GRACE && to_read.len() < STATUS_READS_PER_TICK
+                        {
+                            to_read.push((upid.clone(), p.task.node.clone()));
+                        }
+                    }
+                }
+            }
+            (ended, to_read)
+        };
+        let mut ended = ended;
+        for (upid, node) in to_read {
+            let path = format!(
+                "/nodes/{}/tasks/{}/status",
+                percent_encode(&node),
+                percent_encode(&upid)
+            );
+            if let Ok(status) = client.get(&path).await {
                 if status.get("status").and_then(Value::as_str) == Some("stopped") {
-                    return status
+                    let exit = status
                         .get("exitstatus")
                         .and_then(Value::as_str)
                         .unwrap_or("unknown")
                         .to_owned();
-                }
-            }
-            Err(e) => {
-                let since = *unreadable_since.get_or_insert_with(Instant::now);
-                if since.elapsed() > Duration::from_secs(600) {
-                    return format!(
-                        "unknown: its status could not be read for 10 minutes ({})",
-                        AppError::from(e).message
-                    );
+                    ended.push((upid, exit));
                 }
             }
         }
+        tracing::trace!(connection = %connection_id, followed = upids, ended = ended.len(), "task watcher tick");
+        for (upid, exitstatus) in ended {
+            let pending = ctx
+                .tracked
+                .lock()
+                .get_mut(&connection_id)
+                .and_then(|w| w.tasks.remove(&upid));
+            if let Some(p) = pending {
+                finish(&ctx, p, exitstatus).await;
+            }
+        }
     }
+}
+
+/// A followed task ended: the audit row, the event (and so the notification), a refresh.
+async fn finish(ctx: &Arc<Ctx>, p: Pending, exitstatus: String) {
+    let mut done = p.task;
+    done.running = false;
+    done.exitstatus = Some(exitstatus);
+    done.duration_ms = Some(u64::try_from(p.started.elapsed().as_millis()).unwrap_or(u64::MAX));
+    let entry = AuditEntry {
+        actor: audit::local_actor(),
+        action: "task.end".to_owned(),
+        target: done.target.clone(),
+        outcome: done.exitstatus.clone().unwrap_or_default(),
+        details: serde_json::json!({
+            "connection": done.connection_name,
+            "upid": done.upid,
+            "description": done.description,
+            "durationMs": done.duration_ms,
+        }),
+    };
+    if let Err(e) = audit::record(ctx, entry).await {
+        tracing::warn!(upid = %done.upid, error = %e.message, "could not record a task's end");
+    }
+    tracing::info!(upid = %done.upid, exitstatus = ?done.exitstatus, "task ended");
+    ctx.emit(CoreEvent::TaskUpdated(done));
+    crate::inventory::refresh_soon(ctx);
 }
 
 /// Asks the cluster to stop a running task.

@@ -236,3 +236,88 @@ async fn stopping_a_running_task_ends_it_as_interrupted_and_nothing_happens() {
             .any(|r| r.action == "task.stop" && r.outcome == "ok")
     );
 }
+
+#[tokio::test]
+async fn a_bulk_start_across_clusters_reports_each_guest_and_follows_every_task() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ctx, events) = demo_ctx(dir.path()).await;
+    inventory::refresh_once(&ctx).await.unwrap();
+    // Every stopped, unlocked, non-template guest of both demo clusters, plus one running.
+    let mut wanted = Vec::new();
+    for c in inventory::snapshot(&ctx).await.unwrap() {
+        for r in &c.resources {
+            if (r.kind == "qemu" || r.kind == "lxc")
+                && r.status.as_deref() == Some("stopped")
+                && !r.template
+                && r.lock.is_none()
+            {
+                wanted.push(guests::GuestRef {
+                    connection_id: c.connection_id.clone(),
+                    node: r.node.clone().unwrap(),
+                    kind: if r.kind == "lxc" {
+                        GuestType::Lxc
+                    } else {
+                        GuestType::Qemu
+                    },
+                    vmid: r.vmid.unwrap(),
+                });
+            }
+        }
+    }
+    let clusters: std::collections::BTreeSet<_> =
+        wanted.iter().map(|g| g.connection_id.clone()).collect();
+    assert!(wanted.len() >= 4 && clusters.len() == 2, "{wanted:?}");
+    let running = guests::GuestRef {
+        connection_id: "demo-prod".into(),
+        node: "pve1".into(),
+        kind: GuestType::Qemu,
+        vmid: 110,
+    };
+    let mut all = wanted.clone();
+    all.push(running.clone());
+
+    let outcomes = guests::power_many(&ctx, all.clone(), PowerAction::Start, 3).await;
+    assert_eq!(
+        outcomes.iter().map(|o| o.guest.clone()).collect::<Vec<_>>(),
+        all,
+        "one outcome per guest, in order"
+    );
+    let refused = outcomes.last().unwrap();
+    assert!(refused.task.is_none());
+    assert!(
+        refused
+            .error
+            .as_ref()
+            .unwrap()
+            .message
+            .contains("already running")
+    );
+    let tasks: Vec<TrackedTask> = outcomes[..wanted.len()]
+        .iter()
+        .map(|o| o.task.clone().unwrap_or_else(|| panic!("{o:?}")))
+        .collect();
+    for t in &tasks {
+        assert_eq!(
+            ended(&events, &t.upid).await.exitstatus.as_deref(),
+            Some("OK")
+        );
+    }
+    // Nothing is followed any more, and every guest runs.
+    for _ in 0..40 {
+        if ctx.tracked.count() == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(ctx.tracked.count(), 0);
+    inventory::refresh_once(&ctx).await.unwrap();
+    let snap = inventory::snapshot(&ctx).await.unwrap();
+    for g in &wanted {
+        let c = snap
+            .iter()
+            .find(|c| c.connection_id == g.connection_id)
+            .unwrap();
+        let r = c.resources.iter().find(|r| r.vmid == Some(g.vmid)).unwrap();
+        assert_eq!(r.status.as_deref(), Some("running"), "{g:?}");
+    }
+}

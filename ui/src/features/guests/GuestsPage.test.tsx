@@ -145,6 +145,70 @@ describe("all guests", () => {
     expect(await screen.findByTestId("guest-menu")).toHaveTextContent("VM 100 (web-01) · prod");
   }, 30_000);
 
+  it("stops a multi-selection across clusters, skipping what cannot, with a result per guest", async () => {
+    vi.mocked(api.guestsPowerMany).mockImplementation((guests, action) =>
+      Promise.resolve(
+        guests.map((g) =>
+          g.vmid === 300
+            ? { guest: g, task: null, error: { code: "MissingPrivilege", message: "this login lacks VM.PowerMgmt on /vms/300.", detail: null, fields: {} } }
+            : {
+                guest: g,
+                task: {
+                  connectionId: g.connectionId,
+                  connectionName: "prod",
+                  node: g.node,
+                  upid: `UPID:${g.node}:1:2:3:qm${action}:${g.vmid}:root@pam:`,
+                  description: `VM ${g.vmid} - Stop`,
+                  target: `prod/qemu/${g.vmid}`,
+                  running: true,
+                  exitstatus: null,
+                  durationMs: null,
+                },
+                error: null,
+              },
+        ),
+      ),
+    );
+    const user = userEvent.setup();
+    renderApp("/guests");
+    await waitFor(() => expect(rowIds()).toHaveLength(5), { timeout: 5000 });
+    // Ctrl+click two prod guests and the lab one; Shift extends from the last one clicked.
+    await user.click(screen.getByTestId("guest-row-prod-100"));
+    await user.keyboard("{Control>}");
+    await user.click(screen.getByTestId("guest-row-prod-102"));
+    await user.click(screen.getByTestId("guest-row-lab-300"));
+    await user.keyboard("{/Control}");
+    expect(await screen.findByTestId("bulk-count")).toHaveTextContent("2 selected on 2 clusters");
+    expect(screen.getByTestId("guest-row-lab-300")).toHaveAttribute("aria-selected", "true");
+    expect(screen.getByTestId("guest-row-prod-100")).toHaveAttribute("aria-selected", "false");
+
+    await user.keyboard("{Control>}");
+    await user.click(screen.getByTestId("guest-row-prod-100"));
+    await user.keyboard("{/Control}");
+    expect(screen.getByTestId("bulk-count")).toHaveTextContent("3 selected on 2 clusters");
+    await user.click(screen.getByTestId("bulk-stop"));
+    const confirm = await screen.findByTestId("bulk-confirm");
+    expect(confirm).toHaveTextContent("Stop 2 guests");
+    expect(within(confirm).getByTestId("bulk-run-list")).toHaveTextContent("VM 100 (web-01) · prod");
+    expect(within(confirm).getByTestId("bulk-skip-list")).toHaveTextContent(
+      "VM 102 (web-02) · prod: The VM is locked (backup)",
+    );
+    await user.click(within(confirm).getByTestId("bulk-confirm-ok"));
+    expect(api.guestsPowerMany).toHaveBeenCalledWith(
+      [
+        { connectionId: "c-prod", node: "pve1", kind: "qemu", vmid: 100 },
+        { connectionId: "c-lab", node: "lab1", kind: "qemu", vmid: 300 },
+      ],
+      "stop",
+    );
+    const results = await screen.findByTestId("bulk-results");
+    expect(results).toHaveTextContent("1 started");
+    const items = within(results).getAllByRole("listitem");
+    expect(items[0]).toHaveTextContent("VM 100 (web-01) · prod: VM 100 - Stop started");
+    expect(items[1]).toHaveTextContent("VM 300 (sandbox) · lab: this login lacks VM.PowerMgmt on /vms/300.");
+    expect(items[1]).toHaveAttribute("data-ok", "false");
+  }, 30_000);
+
   it("updates 10,000 rows for a filter text quickly (timing printed, not asserted)", async () => {
     const names = ["web", "db", "cache", "worker"];
     vi.mocked(api.connectionResources).mockImplementation((id) =>

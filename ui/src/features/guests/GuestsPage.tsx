@@ -4,13 +4,14 @@ import { createColumnHelper, flexRender, tableFeatures, useTable } from "@tansta
 import { useNavigate } from "@tanstack/react-router";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { ArrowDown, ArrowUp, Container, FileBox, Monitor, Search, X } from "lucide-react";
-import { useDeferredValue, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { useDeferredValue, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from "react";
 import { useGuestTableMarks } from "@/app/perfMarks";
 import { openTarget } from "@/features/inventory/open";
 import { GuestBadges, guestTone } from "@/features/inventory/ResourceTree";
 import { useInventory } from "@/features/inventory/useInventory";
 import { Breadcrumbs } from "@/ui/Breadcrumbs";
 import { buttonClass } from "@/ui/button";
+import { BulkBar } from "./actions/BulkBar";
 import { GuestMenu, type GuestMenuTarget } from "./actions/GuestMenu";
 import { FacetMenu } from "./FacetMenu";
 import { formatBytes, formatPercent, formatUptime } from "./format";
@@ -145,6 +146,9 @@ export function GuestsPage() {
   const [facets, setFacets] = useState<Record<FacetName, ReadonlySet<string>>>(NO_FACETS);
   const [sort, setSort] = useState<GuestSort>({ key: "vmid", desc: false });
   const [active, setActive] = useState(0);
+  // The multi-selection for bulk actions (guest keys); Ctrl+click, Shift+click, Space.
+  const [selected, setSelected] = useState<ReadonlySet<string>>(NONE);
+  const [anchor, setAnchor] = useState(0);
   const scroller = useRef<HTMLDivElement>(null);
 
   // The same array until a cluster's resources change (guestsOf caches them).
@@ -206,7 +210,44 @@ export function GuestsPage() {
     setMenuOpen(true);
   };
 
+  const toggle = (g: Guest) =>
+    setSelected((prev) => {
+      const next = new Set(prev);
+      if (next.has(g.key)) next.delete(g.key);
+      else next.add(g.key);
+      return next;
+    });
+  const selectRange = (from: number, to: number) => {
+    const [lo, hi] = from <= to ? [from, to] : [to, from];
+    setSelected(new Set(rows.slice(lo, hi + 1).map((g) => g.key)));
+  };
+  const clickRow = (e: MouseEvent, index: number, g: Guest) => {
+    if (e.ctrlKey || e.metaKey) {
+      toggle(g);
+      setAnchor(index);
+    } else if (e.shiftKey) {
+      selectRange(anchor, index);
+    } else {
+      setSelected(NONE);
+      setAnchor(index);
+    }
+    setActive(index);
+  };
+  const selectedGuests = selected.size === 0 ? [] : all.filter((g) => selected.has(g.key));
+
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.key === " ") {
+      const g = rows[activeIndex];
+      if (g) toggle(g);
+      setAnchor(activeIndex);
+      e.preventDefault();
+      return;
+    }
+    if (e.key === "Escape" && selected.size > 0) {
+      setSelected(NONE);
+      e.preventDefault();
+      return;
+    }
     if (e.key === "ContextMenu" || (e.key === "F10" && e.shiftKey)) {
       const g = rows[activeIndex];
       if (g) openMenu(g, null);
@@ -306,9 +347,11 @@ export function GuestsPage() {
         </span>
       </div>
 
+      {selectedGuests.length > 0 ? <BulkBar selected={selectedGuests} onClear={() => setSelected(NONE)} /> : null}
       <div
         ref={scroller}
         role="grid"
+        aria-multiselectable
         tabIndex={0}
         data-testid="guest-table"
         aria-label="All guests"
@@ -383,10 +426,11 @@ export function GuestsPage() {
                   id={`guest-row-${row.id}`}
                   role="row"
                   aria-rowindex={item.index + 2}
-                  aria-selected={isActive}
+                  aria-selected={selected.size > 0 ? selected.has(g.key) : isActive}
+                  data-active={isActive || undefined}
                   data-testid={`guest-row-${g.cluster}-${g.vmid}`}
                   data-status={g.status}
-                  onClick={() => setActive(item.index)}
+                  onClick={(e) => clickRow(e, item.index, g)}
                   onDoubleClick={() => open(g)}
                   onContextMenu={(e) => {
                     e.preventDefault();
