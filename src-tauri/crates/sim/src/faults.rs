@@ -4,6 +4,7 @@
 //! matched against each request's method and path; every matching rule applies.
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -69,11 +70,14 @@ impl FaultRule {
     }
 }
 
-/// The rules of one listener.
+/// The rules of one listener, and how many API requests it is answering right now (for
+/// benchmarks that check a client's bounded concurrency).
 #[derive(Debug)]
 pub struct Faults {
     rules: Mutex<Vec<FaultRule>>,
     rng: Mutex<u64>,
+    in_flight: AtomicUsize,
+    peak: AtomicUsize,
 }
 
 impl Default for Faults {
@@ -81,7 +85,18 @@ impl Default for Faults {
         Self {
             rules: Mutex::new(Vec::new()),
             rng: Mutex::new(0x9E37_79B9_7F4A_7C15),
+            in_flight: AtomicUsize::new(0),
+            peak: AtomicUsize::new(0),
         }
+    }
+}
+
+/// Counts one request as in flight until dropped.
+pub struct InFlight<'a>(&'a Faults);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -95,6 +110,27 @@ pub struct Verdict {
 }
 
 impl Faults {
+    /// Marks a request in flight (the fault layer does, for every API request).
+    pub fn enter(&self) -> InFlight<'_> {
+        let now = self.in_flight.fetch_add(1, Ordering::AcqRel) + 1;
+        self.peak.fetch_max(now, Ordering::AcqRel);
+        InFlight(self)
+    }
+
+    /// The most API requests answered at once since the last [`Faults::reset_peak`].
+    pub fn peak_in_flight(&self) -> usize {
+        self.peak.load(Ordering::Acquire)
+    }
+
+    /// API requests being answered right now.
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.load(Ordering::Acquire)
+    }
+
+    pub fn reset_peak(&self) {
+        self.peak.store(0, Ordering::Release);
+    }
+
     pub fn add(&self, rule: FaultRule) {
         self.rules
             .lock()

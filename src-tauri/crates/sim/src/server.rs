@@ -227,6 +227,7 @@ async fn fault_layer(State(faults): State<Arc<Faults>>, req: Request, next: Next
         // The harness must be able to reach the control surface whatever it injected.
         return next.run(req).await;
     }
+    let _in_flight = faults.enter();
     let verdict = faults.verdict(req.method().as_str(), req.uri().path());
     if !verdict.delay.is_zero() {
         tokio::time::sleep(verdict.delay).await;
