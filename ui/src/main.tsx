@@ -6,7 +6,7 @@ import { createHashHistory } from "@tanstack/react-router";
 import { App, createQueryClient } from "@/app/App";
 import { reopenWhereLeftOff } from "@/app/lastRoute";
 import { createAppRouter } from "@/app/router";
-import { connectionsQuery } from "@/features/connections/queries";
+import { connectionsQuery, syncInventory } from "@/features/connections/queries";
 import { inventoryQuery } from "@/features/inventory/inventoryQuery";
 import { applyTheme, rememberedTheme, resolveTheme, systemPrefersDark } from "@/features/admin/theme";
 import "./index.css";
@@ -24,6 +24,7 @@ if (!root) throw new Error("index.html has no #root element");
 // Ask for the last-known inventory and the connections now, while React and the first page
 // load: the tree and the tables paint from them (the back end answers from memory).
 const queryClient = createQueryClient();
+syncInventory(queryClient); // first: no delta of the first refresh may be missed
 void queryClient.prefetchQuery(inventoryQuery);
 void queryClient.prefetchQuery(connectionsQuery);
 

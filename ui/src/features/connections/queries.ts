@@ -144,6 +144,43 @@ export function useCheckConnection() {
   });
 }
 
+/** The query clients whose inventory follows the engine's deltas already. */
+const synced = new WeakSet<QueryClient>();
+
+/**
+ * Applies the engine's inventory deltas to the cached snapshot, once per query client. Called
+ * at start before the snapshot is asked for (so no delta of the first refresh is missed), and
+ * by the window's event hook (tests render without that start). A refresh sends one delta per
+ * cluster within a few hundred milliseconds; they are applied together, so the guest rows are
+ * re-derived (and re-sorted) once, not once per cluster. Deltas that arrive before the
+ * snapshot itself wait for it: applied to nothing, the snapshot's arrival would drop them.
+ */
+export function syncInventory(queryClient: QueryClient): () => void {
+  if (synced.has(queryClient)) return () => {};
+  synced.add(queryClient);
+  let pending: InventoryDelta[] = [];
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const flush = () => {
+    timer = null;
+    if (queryClient.getQueryData(inventoryQuery.queryKey) === undefined) {
+      timer = setTimeout(flush, DELTA_BATCH_MS);
+      return;
+    }
+    const batch = pending;
+    pending = [];
+    queryClient.setQueryData(inventoryQuery.queryKey, (existing) => batch.reduce(applyDelta, existing));
+  };
+  const stop = onInventoryChanged((delta) => {
+    pending.push(delta);
+    timer ??= setTimeout(flush, DELTA_BATCH_MS);
+  });
+  return () => {
+    if (timer !== null) clearTimeout(timer);
+    stop();
+    synced.delete(queryClient);
+  };
+}
+
 /**
  * Keeps the connection list current while the window is open: a health change updates the
  * cached list in place, any other change makes it refetch.
@@ -155,20 +192,7 @@ export function useConnectionEvents() {
       void queryClient.invalidateQueries({ queryKey: connectionsQuery.queryKey });
       refreshInventory(queryClient);
     });
-    // A refresh sends one delta per cluster within a few hundred milliseconds; applying them
-    // together re-derives (and re-sorts) the guest rows once instead of once per cluster.
-    let pending: InventoryDelta[] = [];
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    const flush = () => {
-      const batch = pending;
-      pending = [];
-      timer = null;
-      queryClient.setQueryData(inventoryQuery.queryKey, (existing) => batch.reduce(applyDelta, existing));
-    };
-    const stopInventory = onInventoryChanged((delta) => {
-      pending.push(delta);
-      timer ??= setTimeout(flush, DELTA_BATCH_MS);
-    });
+    const stopInventory = syncInventory(queryClient);
     // The engine refreshes every 5 s while the window is visible and every 60 s when not.
     const visibility = () => {
       api.windowVisibility(!document.hidden).catch(() => {});
@@ -178,7 +202,6 @@ export function useConnectionEvents() {
       queryClient.setQueryData(connectionsQuery.queryKey, (existing) => applyHealthChange(existing, change));
     });
     return () => {
-      if (timer !== null) clearTimeout(timer);
       stopChanged();
       stopHealth();
       stopInventory();
