@@ -258,15 +258,15 @@ async fn watch(ctx: Arc<Ctx>, connection_id: String) {
                 percent_encode(&node),
                 percent_encode(&upid)
             );
-            if let Ok(status) = client.get(&path).await {
-                if status.get("status").and_then(Value::as_str) == Some("stopped") {
-                    let exit = status
-                        .get("exitstatus")
-                        .and_then(Value::as_str)
-                        .unwrap_or("unknown")
-                        .to_owned();
-                    ended.push((upid, exit));
-                }
+            if let Ok(status) = client.get(&path).await
+                && status.get("status").and_then(Value::as_str) == Some("stopped")
+            {
+                let exit = status
+                    .get("exitstatus")
+                    .and_then(Value::as_str)
+                    .unwrap_or("unknown")
+                    .to_owned();
+                ended.push((upid, exit));
             }
         }
         tracing::trace!(connection = %connection_id, followed = upids, ended = ended.len(), "task watcher tick");
