@@ -10,6 +10,8 @@
 mod common;
 #[path = "live/connections.rs"]
 mod connections;
+#[path = "live/guests.rs"]
+mod guests;
 #[path = "live/health.rs"]
 mod health;
 #[path = "live/inventory.rs"]
@@ -34,7 +36,8 @@ fn main() {
         .iter()
         .chain(tokens::CASES)
         .chain(health::CASES)
-        .chain(inventory::CASES);
+        .chain(inventory::CASES)
+        .chain(guests::CASES);
     let mut passed = 0;
     let mut failed = Vec::new();
     for (name, case) in cases {
