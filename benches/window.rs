@@ -26,7 +26,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use fantoccini::Client;
 use harness::Harness;
-use proxdeck_core::connections::{self, AccessType, ConnectionInput, ConnectionKind};
+use proxdeck_core::connections::{self, ConnectionInput};
 use proxdeck_sim::{Fault, FaultRule, Scenario, Sim, SimOptions};
 use serde_json::{Value, json};
 
@@ -264,20 +264,12 @@ async fn store_connections(sim: &Sim, data_dir: &Path) {
     for c in &sim.clusters {
         connections::add(
             &ctx,
-            ConnectionInput {
-                name: c.sim.name.clone(),
-                kind: ConnectionKind::Pve,
-                urls: vec![c.base_url()],
-                access: AccessType::ApiToken,
-                username: String::new(),
-                password: None,
-                token_id: sim.credentials(&c.sim.name).token.unwrap(),
-                token_secret: None,
-                timeout_ms: 5000,
-                fingerprints: vec![c.fingerprint()],
-                node_order: Vec::new(),
-                enabled: true,
-            },
+            ConnectionInput::pve_token(
+                &c.sim.name,
+                c.base_url(),
+                sim.credentials(&c.sim.name).token.unwrap(),
+                c.fingerprint(),
+            ),
         )
         .await
         .unwrap();

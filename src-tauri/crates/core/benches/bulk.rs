@@ -10,7 +10,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use proxdeck_core::connections::{self, AccessType, ConnectionInput, ConnectionKind};
+use proxdeck_core::connections::{self, ConnectionInput};
 use proxdeck_core::events::{CoreEvent, EventSink};
 use proxdeck_core::guests::{self, BULK_CONCURRENCY, GuestRef, PowerAction};
 use proxdeck_core::inventory;
@@ -89,20 +89,12 @@ async fn run() {
     for c in &sim.clusters {
         connections::add(
             &ctx,
-            ConnectionInput {
-                name: c.sim.name.clone(),
-                kind: ConnectionKind::Pve,
-                urls: vec![c.base_url()],
-                access: AccessType::ApiToken,
-                username: String::new(),
-                password: None,
-                token_id: sim.credentials(&c.sim.name).token.unwrap(),
-                token_secret: None,
-                timeout_ms: 5000,
-                fingerprints: vec![c.fingerprint()],
-                node_order: Vec::new(),
-                enabled: true,
-            },
+            ConnectionInput::pve_token(
+                &c.sim.name,
+                c.base_url(),
+                sim.credentials(&c.sim.name).token.unwrap(),
+                c.fingerprint(),
+            ),
         )
         .await
         .unwrap();

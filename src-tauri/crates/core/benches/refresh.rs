@@ -186,7 +186,7 @@ fn main() {
 
 /// `inventory::refresh_once` end to end, with `DEFAULT_CONCURRENCY`.
 async fn engine(sim: &Sim, rounds: usize) {
-    use proxdeck_core::connections::{self, AccessType, ConnectionInput, ConnectionKind};
+    use proxdeck_core::connections::{self, ConnectionInput};
     let dir = tempfile::tempdir().unwrap();
     let ctx = Arc::new(
         proxdeck_core::Ctx::builder("bench", proxdeck_core::paths::Paths::under(dir.path()))
@@ -198,20 +198,12 @@ async fn engine(sim: &Sim, rounds: usize) {
     for c in &sim.clusters {
         connections::add(
             &ctx,
-            ConnectionInput {
-                name: c.sim.name.clone(),
-                kind: ConnectionKind::Pve,
-                urls: vec![c.base_url()],
-                access: AccessType::ApiToken,
-                username: String::new(),
-                password: None,
-                token_id: sim.credentials(&c.sim.name).token.unwrap(),
-                token_secret: None,
-                timeout_ms: 5000,
-                fingerprints: vec![c.fingerprint()],
-                node_order: Vec::new(),
-                enabled: true,
-            },
+            ConnectionInput::pve_token(
+                &c.sim.name,
+                c.base_url(),
+                sim.credentials(&c.sim.name).token.unwrap(),
+                c.fingerprint(),
+            ),
         )
         .await
         .unwrap();

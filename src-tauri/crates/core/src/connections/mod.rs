@@ -87,6 +87,28 @@ pub struct ConnectionInput {
     pub enabled: bool,
 }
 
+impl ConnectionInput {
+    /// An enabled PVE connection to one node URL with a whole API token
+    /// (`user@realm!name=secret`) and one pinned certificate: what scripts, benchmarks and
+    /// tests that set up clusters need.
+    pub fn pve_token(name: &str, url: String, token: String, fingerprint: String) -> Self {
+        Self {
+            name: name.to_owned(),
+            kind: ConnectionKind::Pve,
+            urls: vec![url],
+            access: AccessType::ApiToken,
+            username: String::new(),
+            password: None,
+            token_id: token,
+            token_secret: None,
+            timeout_ms: 5000,
+            fingerprints: vec![fingerprint],
+            node_order: Vec::new(),
+            enabled: true,
+        }
+    }
+}
+
 /// A connection as the UI sees it. Never carries a secret.
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]

@@ -100,20 +100,14 @@ pub fn files_containing(dir: &std::path::Path, needle: &str) -> Vec<std::path::P
 
 /// A token connection named `name` to the sim's first cluster, its certificate pinned.
 pub fn token_connection(sim: &Sim, name: &str) -> proxdeck_core::connections::ConnectionInput {
-    use proxdeck_core::connections::{AccessType, ConnectionInput, ConnectionKind};
     let c = &sim.clusters[0];
-    ConnectionInput {
-        name: name.to_owned(),
-        kind: ConnectionKind::Pve,
-        urls: vec![c.base_url()],
-        access: AccessType::ApiToken,
-        username: String::new(),
-        password: None,
-        token_id: sim.credentials(&c.sim.name).token.unwrap(),
-        token_secret: None,
+    proxdeck_core::connections::ConnectionInput {
         timeout_ms: 1000,
-        fingerprints: vec![c.fingerprint()],
-        node_order: Vec::new(),
-        enabled: true,
+        ..proxdeck_core::connections::ConnectionInput::pve_token(
+            name,
+            c.base_url(),
+            sim.credentials(&c.sim.name).token.unwrap(),
+            c.fingerprint(),
+        )
     }
 }
