@@ -56,6 +56,17 @@ async fn ended(events: &Recorder, upid: &str) -> TrackedTask {
     panic!("task {upid} did not end");
 }
 
+/// A power action on a guest of the demo's prod cluster.
+async fn prod(
+    ctx: &Arc<Ctx>,
+    node: &str,
+    kind: GuestType,
+    vmid: u32,
+    action: PowerAction,
+) -> Result<TrackedTask, proxdeck_core::AppError> {
+    guests::power(ctx, "demo-prod", node, kind, vmid, action).await
+}
+
 async fn status_of(ctx: &Arc<Ctx>, vmid: u32) -> String {
     inventory::refresh_once(ctx).await.unwrap();
     let snap = inventory::snapshot(ctx).await.unwrap();
@@ -88,16 +99,9 @@ async fn starting_a_stopped_vm_is_a_task_followed_to_its_end_and_audited() {
     let (ctx, events) = demo_ctx(dir.path()).await;
     // 113 web4 is stopped on pve3 in the demo.
     assert_eq!(status_of(&ctx, 113).await, "stopped");
-    let task = guests::power(
-        &ctx,
-        "demo-prod",
-        "pve3",
-        GuestType::Qemu,
-        113,
-        PowerAction::Start,
-    )
-    .await
-    .unwrap();
+    let task = prod(&ctx, "pve3", GuestType::Qemu, 113, PowerAction::Start)
+        .await
+        .unwrap();
     assert!(task.running);
     assert_eq!(task.description, "VM 113 - Start");
     assert_eq!(task.node, "pve3");
@@ -128,16 +132,9 @@ async fn starting_a_stopped_vm_is_a_task_followed_to_its_end_and_audited() {
     );
 
     // Starting it again: PVE refuses before any task; the refusal is audited too.
-    let err = guests::power(
-        &ctx,
-        "demo-prod",
-        "pve3",
-        GuestType::Qemu,
-        113,
-        PowerAction::Start,
-    )
-    .await
-    .unwrap_err();
+    let err = prod(&ctx, "pve3", GuestType::Qemu, 113, PowerAction::Start)
+        .await
+        .unwrap_err();
     assert!(err.message.contains("already running"), "{err:?}");
     let rows = audit(&ctx).await;
     let refused = rows
@@ -153,29 +150,15 @@ async fn a_container_shuts_down_and_has_no_reset() {
     let dir = tempfile::tempdir().unwrap();
     let (ctx, events) = demo_ctx(dir.path()).await;
     // 130 cache1 is a running container on pve1.
-    let err = guests::power(
-        &ctx,
-        "demo-prod",
-        "pve1",
-        GuestType::Lxc,
-        130,
-        PowerAction::Reset,
-    )
-    .await
-    .unwrap_err();
+    let err = prod(&ctx, "pve1", GuestType::Lxc, 130, PowerAction::Reset)
+        .await
+        .unwrap_err();
     assert_eq!(err.code, ErrorCode::Invalid);
     assert!(err.message.contains("containers have no reset"), "{err:?}");
 
-    let task = guests::power(
-        &ctx,
-        "demo-prod",
-        "pve1",
-        GuestType::Lxc,
-        130,
-        PowerAction::Shutdown,
-    )
-    .await
-    .unwrap();
+    let task = prod(&ctx, "pve1", GuestType::Lxc, 130, PowerAction::Shutdown)
+        .await
+        .unwrap();
     assert_eq!(task.description, "CT 130 - Shutdown");
     assert_eq!(
         ended(&events, &task.upid).await.exitstatus.as_deref(),
@@ -189,16 +172,9 @@ async fn a_locked_guest_says_what_holds_the_lock_and_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
     let (ctx, _events) = demo_ctx(dir.path()).await;
     // 122 db3 is locked by a backup in the demo.
-    let err = guests::power(
-        &ctx,
-        "demo-prod",
-        "pve3",
-        GuestType::Qemu,
-        122,
-        PowerAction::Shutdown,
-    )
-    .await
-    .unwrap_err();
+    let err = prod(&ctx, "pve3", GuestType::Qemu, 122, PowerAction::Shutdown)
+        .await
+        .unwrap_err();
     assert!(err.message.contains("locked (backup)"), "{err:?}");
     assert!(err.message.contains("qm unlock 122"), "{err:?}");
     assert_eq!(status_of(&ctx, 122).await, "running");
@@ -209,16 +185,9 @@ async fn stopping_a_running_task_ends_it_as_interrupted_and_nothing_happens() {
     let dir = tempfile::tempdir().unwrap();
     let (ctx, events) = demo_ctx(dir.path()).await;
     // 171 ci-runner2 is stopped on pve2.
-    let task = guests::power(
-        &ctx,
-        "demo-prod",
-        "pve2",
-        GuestType::Qemu,
-        171,
-        PowerAction::Start,
-    )
-    .await
-    .unwrap();
+    let task = prod(&ctx, "pve2", GuestType::Qemu, 171, PowerAction::Start)
+        .await
+        .unwrap();
     tracked::stop(&ctx, "demo-prod", &task.node, &task.upid)
         .await
         .unwrap();
