@@ -48,6 +48,11 @@ impl AppState {
                 Arc::clone(ctx),
                 Default::default(),
             ));
+            // Guest addresses for the guest table: each running guest every 3 minutes.
+            tauri::async_runtime::spawn(proxdeck_core::guests::agent::run_poller(
+                Arc::clone(ctx),
+                std::time::Duration::from_secs(30),
+            ));
             let demo_ctx = Arc::clone(ctx);
             tauri::async_runtime::spawn(async move {
                 if let Err(e) = proxdeck_core::demo::open_if_asked(&demo_ctx).await {

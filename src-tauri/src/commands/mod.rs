@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod connections;
+pub mod guest_ops;
 pub mod guests;
 pub mod inventory;
 pub mod monitor;

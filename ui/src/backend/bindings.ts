@@ -67,6 +67,50 @@ export const commands = {
 	 *  outcome per guest, in order.
 	 */
 	guestsPowerMany: (guests: GuestRef[], action: PowerAction) => typedError<BulkOutcome_Serialize[], AppError_Serialize>(__TAURI_INVOKE("guests_power_many", { guests, action })),
+	/**  What the clone form offers: next free VMID, template or not, online nodes, pools. */
+	guestCloneOptions: (guest: GuestRef) => typedError<CloneOptions_Serialize, AppError_Serialize>(__TAURI_INVOKE("guest_clone_options", { guest })),
+	/**  Clones a guest or template; the task is followed and the new guest appears when it ends. */
+	guestClone: (guest: GuestRef, input: CloneInput_Deserialize) => typedError<TrackedTask_Serialize, AppError_Serialize>(__TAURI_INVOKE("guest_clone", { guest, input })),
+	/**  The guest's configuration with its pending changes and digest. */
+	guestConfig: (guest: GuestRef) => typedError<GuestConfig_Serialize, AppError_Serialize>(__TAURI_INVOKE("guest_config", { guest })),
+	/**  Edits the configuration; a change made elsewhere meanwhile is a Conflict. */
+	guestConfigUpdate: (guest: GuestRef, change: ConfigChange) => typedError<GuestConfig_Serialize, AppError_Serialize>(__TAURI_INVOKE("guest_config_update", { guest, change })),
+	/**  Grows a disk. */
+	guestDiskResize: (guest: GuestRef, resize: DiskResize) => typedError<TrackedTask_Serialize, AppError_Serialize>(__TAURI_INVOKE("guest_disk_resize", { guest, resize })),
+	/**  Deletes a stopped guest, its name typed to confirm. */
+	guestDelete: (guest: GuestRef, input: DeleteInput) => typedError<TrackedTask_Serialize, AppError_Serialize>(__TAURI_INVOKE("guest_delete", { guest, input })),
+	/**  The nodes the guest can move to, and why not to the others. */
+	guestMigrateOptions: (guest: GuestRef) => typedError<MigrateOptions_Serialize, AppError_Serialize>(__TAURI_INVOKE("guest_migrate_options", { guest })),
+	/**  Moves the guest to another node (online when it runs). */
+	guestMigrate: (guest: GuestRef, target: string) => typedError<TrackedTask_Serialize, AppError_Serialize>(__TAURI_INVOKE("guest_migrate", { guest, target })),
+	/**  The guest's HA resource, if HA manages it. */
+	guestHa: (guest: GuestRef) => typedError<HaResource_Serialize | null, AppError_Serialize>(__TAURI_INVOKE("guest_ha", { guest })),
+	/**  Puts the guest under HA or changes its HA settings. */
+	guestHaSet: (guest: GuestRef, settings: HaSettings_Deserialize) => typedError<HaResource_Serialize | null, AppError_Serialize>(__TAURI_INVOKE("guest_ha_set", { guest, settings })),
+	/**  Takes the guest out of HA. */
+	guestHaRemove: (guest: GuestRef) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("guest_ha_remove", { guest })),
+	/**  A VM's cloud-init settings and what the image lacks. */
+	guestCloudinit: (guest: GuestRef) => typedError<CloudInitConfig_Serialize, AppError_Serialize>(__TAURI_INVOKE("guest_cloudinit", { guest })),
+	/**  Writes cloud-init settings; the password goes to the cluster only. */
+	guestCloudinitSet: (guest: GuestRef, input: CloudInitInput_Deserialize) => typedError<CloudInitConfig_Serialize, AppError_Serialize>(__TAURI_INVOKE("guest_cloudinit_set", { guest, input })),
+	/**  Regenerates the cloud-init drive. */
+	guestCloudinitRegenerate: (guest: GuestRef) => typedError<CloudInitConfig_Serialize, AppError_Serialize>(__TAURI_INVOKE("guest_cloudinit_regenerate", { guest })),
+	/**  Asks the guest (agent / container) for its addresses now. */
+	guestIps: (guest: GuestRef) => typedError<GuestIps_Serialize, AppError_Serialize>(__TAURI_INVOKE("guest_ips", { guest })),
+	/**  The guest's snapshots, `current` last. */
+	guestSnapshots: (guest: GuestRef) => typedError<GuestSnapshot_Serialize[], AppError_Serialize>(__TAURI_INVOKE("guest_snapshots", { guest })),
+	/**  Takes a snapshot. */
+	guestSnapshotCreate: (guest: GuestRef, input: SnapshotInput) => typedError<TrackedTask_Serialize, AppError_Serialize>(__TAURI_INVOKE("guest_snapshot_create", { guest, input })),
+	/**  Rolls back to a snapshot. */
+	guestSnapshotRollback: (guest: GuestRef, name: string, start: boolean) => typedError<TrackedTask_Serialize, AppError_Serialize>(__TAURI_INVOKE("guest_snapshot_rollback", { guest, name, start })),
+	/**  Deletes a snapshot. */
+	guestSnapshotDelete: (guest: GuestRef, name: string) => typedError<TrackedTask_Serialize, AppError_Serialize>(__TAURI_INVOKE("guest_snapshot_delete", { guest, name })),
+	/**  The storages of a node that hold guest disks of `kind`, for the clone form. */
+	guestStorages: (connectionId: string, node: string, kind: GuestType) => typedError<StorageChoice_Serialize[], AppError_Serialize>(__TAURI_INVOKE("guest_storages", { connectionId, node, kind })),
+	/**  Whether a VMID is free now; an `Invalid` error on `newid` when it is taken. */
+	guestCheckVmid: (connectionId: string, vmid: number) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("guest_check_vmid", { connectionId, vmid })),
+	/**  Every guest's last-known addresses, for the guest table. */
+	guestIpsKnown: () => typedError<GuestIps_Serialize[], AppError_Serialize>(__TAURI_INVOKE("guest_ips_known")),
 	/**  The datastores of a backup server with usage, estimated full date and GC state. */
 	pbsDatastores: (connectionId: string) => typedError<Datastore_Serialize[], AppError_Serialize>(__TAURI_INVOKE("pbs_datastores", { connectionId })),
 	/**  The backup groups of a datastore with their snapshots. */
@@ -115,6 +159,21 @@ export type AclGrant = {
 	ugid: string,
 	propagate: boolean,
 };
+
+/**  What the guest agent said, or why it said nothing. */
+export type AgentState = 
+/**  The addresses are the agent's (or, for a container, the host's) answer. */
+"answered" | 
+/**  The guest is not running. */
+"guestStopped" | 
+/**  The VM's config does not enable the agent (Options → QEMU Guest Agent). */
+"notConfigured" | 
+/**  The agent is enabled but not running inside the guest (not installed, or starting). */
+"agentNotRunning" | 
+/**  The agent did not answer in time, or answered something unusable. */
+"noAnswer" | 
+/**  The login may not ask the agent (needs VM.GuestAgent.Audit or VM.Monitor). */
+"notPermitted";
 
 /**  The error every command returns. */
 export type AppError = AppError_Serialize | AppError_Deserialize;
@@ -213,6 +272,155 @@ export type CertificateInfo = {
 	trustedBySystem: boolean,
 };
 
+/**  The clone form's values. */
+export type CloneInput = CloneInput_Serialize | CloneInput_Deserialize;
+
+/**  The clone form's values. */
+export type CloneInput_Deserialize = {
+	newid: number,
+	/**  The new guest's name (VM) or hostname (container). */
+	name?: string | null,
+	description?: string | null,
+	/**  The node to clone to; `None`: the source's node. */
+	target?: string | null,
+	/**  Full clone (copies the disks) or linked clone (templates only). */
+	full: boolean,
+	/**  Full clone only: where the copied disks go; `None`: the same storage as the source. */
+	storage?: string | null,
+	pool?: string | null,
+};
+
+/**  The clone form's values. */
+export type CloneInput_Serialize = {
+	newid: number,
+	/**  The new guest's name (VM) or hostname (container). */
+	name: string | null,
+	description: string | null,
+	/**  The node to clone to; `None`: the source's node. */
+	target: string | null,
+	/**  Full clone (copies the disks) or linked clone (templates only). */
+	full: boolean,
+	/**  Full clone only: where the copied disks go; `None`: the same storage as the source. */
+	storage: string | null,
+	pool: string | null,
+};
+
+/**  What the clone form offers for one guest. */
+export type CloneOptions = CloneOptions_Serialize | CloneOptions_Deserialize;
+
+/**  What the clone form offers for one guest. */
+export type CloneOptions_Deserialize = {
+	/**  `/cluster/nextid`: the lowest free VMID (the form lets it be edited). */
+	nextVmid: number,
+	/**  The source is a template: a linked clone is possible (and the default). */
+	template: boolean,
+	/**  The source's name (the form proposes `<name>-clone`). */
+	name?: string | null,
+	/**  Online nodes of the cluster, the source's node first. */
+	nodes: string[],
+	/**  Pools the login sees. */
+	pools: string[],
+};
+
+/**  What the clone form offers for one guest. */
+export type CloneOptions_Serialize = {
+	/**  `/cluster/nextid`: the lowest free VMID (the form lets it be edited). */
+	nextVmid: number,
+	/**  The source is a template: a linked clone is possible (and the default). */
+	template: boolean,
+	/**  The source's name (the form proposes `<name>-clone`). */
+	name: string | null,
+	/**  Online nodes of the cluster, the source's node first. */
+	nodes: string[],
+	/**  Pools the login sees. */
+	pools: string[],
+};
+
+/**  A VM's cloud-init settings. */
+export type CloudInitConfig = CloudInitConfig_Serialize | CloudInitConfig_Deserialize;
+
+/**  A VM's cloud-init settings. */
+export type CloudInitConfig_Deserialize = {
+	digest: string,
+	/**  The VM has a cloud-init drive (without one, the values are not used). */
+	hasDrive: boolean,
+	user?: string | null,
+	/**  Whether a password is set (PVE never shows it). */
+	passwordSet: boolean,
+	/**  One OpenSSH public key per entry. */
+	sshKeys: string[],
+	nameserver?: string | null,
+	searchdomain?: string | null,
+	/**
+	 *  `ipconfig0` … : `ip=dhcp` or `ip=192.0.2.10/24,gw=192.0.2.1`, one per network
+	 *  device.
+	 */
+	ipconfig: { [key in string]: string },
+	/**  The network devices (`net0` …) that an `ipconfigN` can apply to. */
+	nets: string[],
+	/**  Keys whose value differs from the generated image: "Regenerate image" applies them. */
+	changed: string[],
+};
+
+/**  A VM's cloud-init settings. */
+export type CloudInitConfig_Serialize = {
+	digest: string,
+	/**  The VM has a cloud-init drive (without one, the values are not used). */
+	hasDrive: boolean,
+	user: string | null,
+	/**  Whether a password is set (PVE never shows it). */
+	passwordSet: boolean,
+	/**  One OpenSSH public key per entry. */
+	sshKeys: string[],
+	nameserver: string | null,
+	searchdomain: string | null,
+	/**
+	 *  `ipconfig0` … : `ip=dhcp` or `ip=192.0.2.10/24,gw=192.0.2.1`, one per network
+	 *  device.
+	 */
+	ipconfig: { [key in string]: string },
+	/**  The network devices (`net0` …) that an `ipconfigN` can apply to. */
+	nets: string[],
+	/**  Keys whose value differs from the generated image: "Regenerate image" applies them. */
+	changed: string[],
+};
+
+/**
+ *  An edit of the cloud-init settings. `None` leaves a value as it is; an empty string
+ *  removes it.
+ */
+export type CloudInitInput = CloudInitInput_Serialize | CloudInitInput_Deserialize;
+
+/**
+ *  An edit of the cloud-init settings. `None` leaves a value as it is; an empty string
+ *  removes it.
+ */
+export type CloudInitInput_Deserialize = {
+	digest: string,
+	user?: string | null,
+	/**  Sent to the cluster once; never stored, logged or returned by Proxdeck. */
+	password?: string | null,
+	sshKeys?: string[] | null,
+	nameserver?: string | null,
+	searchdomain?: string | null,
+	ipconfig: { [key in string]: string },
+};
+
+/**
+ *  An edit of the cloud-init settings. `None` leaves a value as it is; an empty string
+ *  removes it.
+ */
+export type CloudInitInput_Serialize = {
+	digest: string,
+	user: string | null,
+	/**  Sent to the cluster once; never stored, logged or returned by Proxdeck. */
+	password: string | null,
+	sshKeys: string[] | null,
+	nameserver: string | null,
+	searchdomain: string | null,
+	ipconfig: { [key in string]: string },
+};
+
 /**  A cluster member as `/cluster/status` sees it. */
 export type ClusterNode = ClusterNode_Serialize | ClusterNode_Deserialize;
 
@@ -269,6 +477,52 @@ export type ClusterSummary_Serialize = {
 	storage: UsedTotal,
 };
 
+/**
+ *  An edit: keys to set, keys to remove, pending changes to drop; and the digest of the
+ *  configuration the form was filled from.
+ */
+export type ConfigChange = {
+	digest: string,
+	set: { [key in string]: string },
+	delete: string[],
+	/**  Pending changes to revert (PVE's `revert`). */
+	revert: string[],
+};
+
+/**
+ *  One configuration key: its current value, and the value waiting for the next start of
+ *  the guest (PVE's `[PENDING]` section), as `GET …/pending` lists them.
+ */
+export type ConfigEntry = ConfigEntry_Serialize | ConfigEntry_Deserialize;
+
+/**
+ *  One configuration key: its current value, and the value waiting for the next start of
+ *  the guest (PVE's `[PENDING]` section), as `GET …/pending` lists them.
+ */
+export type ConfigEntry_Deserialize = {
+	key: string,
+	/**  The value in effect now; `None` for a key only pending. */
+	value?: string | null,
+	/**  The value that takes effect at the next (cold) start. */
+	pending?: string | null,
+	/**  The key is removed at the next start. */
+	delete: boolean,
+};
+
+/**
+ *  One configuration key: its current value, and the value waiting for the next start of
+ *  the guest (PVE's `[PENDING]` section), as `GET …/pending` lists them.
+ */
+export type ConfigEntry_Serialize = {
+	key: string,
+	/**  The value in effect now; `None` for a key only pending. */
+	value: string | null,
+	/**  The value that takes effect at the next (cold) start. */
+	pending: string | null,
+	/**  The key is removed at the next start. */
+	delete: boolean,
+};
+
 /**  A `key: value` line of a guest's configuration (a disk, a network device). */
 export type ConfigLine = {
 	key: string,
@@ -313,6 +567,11 @@ export type ConnectionInput_Deserialize = {
 	/**  PVE: node names in display order; nodes not listed follow alphabetically. */
 	nodeOrder: string[],
 	enabled: boolean,
+	/**
+	 *  PVE: bind the connection to one resource pool (only its guests are shown and acted
+	 *  on), as a token confined to a pool would be; `None`: the whole cluster.
+	 */
+	pool?: string | null,
 };
 
 /**  What the add / edit form sends. Secrets only ever travel this way (inward). */
@@ -347,6 +606,11 @@ export type ConnectionInput_Serialize = {
 	/**  PVE: node names in display order; nodes not listed follow alphabetically. */
 	nodeOrder: string[],
 	enabled: boolean,
+	/**
+	 *  PVE: bind the connection to one resource pool (only its guests are shown and acted
+	 *  on), as a token confined to a pool would be; `None`: the whole cluster.
+	 */
+	pool: string | null,
 };
 
 /**
@@ -420,6 +684,11 @@ export type Connection_Deserialize = {
 	fingerprints: string[],
 	nodeOrder: string[],
 	enabled: boolean,
+	/**
+	 *  The resource pool the connection is bound to: only its guests are shown and acted
+	 *  on. `None`: the whole cluster.
+	 */
+	pool?: string | null,
 	/**  Part of the built-in demo datacenter (served by the simulator inside the app). */
 	demo: boolean,
 	health: Health_Deserialize,
@@ -446,6 +715,11 @@ export type Connection_Serialize = {
 	fingerprints: string[],
 	nodeOrder: string[],
 	enabled: boolean,
+	/**
+	 *  The resource pool the connection is bound to: only its guests are shown and acted
+	 *  on. `None`: the whole cluster.
+	 */
+	pool: string | null,
 	/**  Part of the built-in demo datacenter (served by the simulator inside the app). */
 	demo: boolean,
 	health: Health_Serialize,
@@ -626,6 +900,28 @@ export type Datastore_Serialize = {
 	error: string | null,
 };
 
+/**  How a guest is to be deleted. */
+export type DeleteInput = {
+	/**  What the user typed to confirm: the guest's name (or its VMID when it has none). */
+	confirm: string,
+	/**  Also remove it from backup and replication jobs, HA and its pool (PVE's `purge`). */
+	purge: boolean,
+	/**
+	 *  Also destroy disks on enabled storages that carry its VMID but are not in its
+	 *  configuration (PVE's `destroy-unreferenced-disks`).
+	 */
+	destroyUnreferencedDisks: boolean,
+};
+
+/**  A disk to grow. */
+export type DiskResize = {
+	/**  `scsi0`, `virtio1`, `rootfs`, `mp0`… */
+	disk: string,
+	/**  The new size (`40G`) or the growth (`+8G`), in K, M, G or T. */
+	size: string,
+	digest: string,
+};
+
 /**
  *  What kind of failure this is, for the UI to choose its reaction (retry, ask to trust a
  *  certificate, show a permission hint, …).
@@ -729,6 +1025,23 @@ export type GcInfo_Serialize = {
 	diskBytes: number | null,
 };
 
+/**  A guest's configuration as the edit forms start from it. */
+export type GuestConfig = GuestConfig_Serialize | GuestConfig_Deserialize;
+
+/**  A guest's configuration as the edit forms start from it. */
+export type GuestConfig_Deserialize = {
+	/**  PVE's SHA-1 of the config file: sent back with an edit. */
+	digest: string,
+	entries: ConfigEntry_Deserialize[],
+};
+
+/**  A guest's configuration as the edit forms start from it. */
+export type GuestConfig_Serialize = {
+	/**  PVE's SHA-1 of the config file: sent back with an edit. */
+	digest: string,
+	entries: ConfigEntry_Serialize[],
+};
+
 /**  One network interface a guest reports, with its addresses (`ip/prefix`). */
 export type GuestInterface = GuestInterface_Serialize | GuestInterface_Deserialize;
 
@@ -746,6 +1059,39 @@ export type GuestInterface_Serialize = {
 	addresses: string[],
 };
 
+/**  A guest's addresses and where they come from. */
+export type GuestIps = GuestIps_Serialize | GuestIps_Deserialize;
+
+/**  A guest's addresses and where they come from. */
+export type GuestIps_Deserialize = {
+	connectionId: string,
+	node: string,
+	vmid: number,
+	state: AgentState,
+	/**  Addresses without prefix, IPv4 first, loopback and link-local left out. */
+	addresses: string[],
+	interfaces: GuestInterface_Deserialize[],
+	/**  Why there are no addresses, in words (for `NoAnswer`, `NotPermitted`). */
+	detail?: string | null,
+	/**  When the guest was asked (RFC 3339). */
+	checkedAt: string,
+};
+
+/**  A guest's addresses and where they come from. */
+export type GuestIps_Serialize = {
+	connectionId: string,
+	node: string,
+	vmid: number,
+	state: AgentState,
+	/**  Addresses without prefix, IPv4 first, loopback and link-local left out. */
+	addresses: string[],
+	interfaces: GuestInterface_Serialize[],
+	/**  Why there are no addresses, in words (for `NoAnswer`, `NotPermitted`). */
+	detail: string | null,
+	/**  When the guest was asked (RFC 3339). */
+	checkedAt: string,
+};
+
 /**  How guests are sorted under their node in the tree. */
 export type GuestOrder = 
 /**  By VM id (the default). */
@@ -759,6 +1105,35 @@ export type GuestRef = {
 	node: string,
 	kind: GuestType,
 	vmid: number,
+};
+
+/**  One snapshot, or the `current` entry that marks where the guest is now. */
+export type GuestSnapshot = GuestSnapshot_Serialize | GuestSnapshot_Deserialize;
+
+/**  One snapshot, or the `current` entry that marks where the guest is now. */
+export type GuestSnapshot_Deserialize = {
+	name: string,
+	parent?: string | null,
+	description: string,
+	/**  Unix seconds; `None` for `current`. */
+	snaptime?: number | null,
+	/**  A VM snapshot that holds the RAM state. */
+	vmstate: boolean,
+	/**  PVE's `current` pseudo-entry ("You are here!"). */
+	current: boolean,
+};
+
+/**  One snapshot, or the `current` entry that marks where the guest is now. */
+export type GuestSnapshot_Serialize = {
+	name: string,
+	parent: string | null,
+	description: string,
+	/**  Unix seconds; `None` for `current`. */
+	snaptime: number | null,
+	/**  A VM snapshot that holds the RAM state. */
+	vmstate: boolean,
+	/**  PVE's `current` pseudo-entry ("You are here!"). */
+	current: boolean,
 };
 
 /**  Status and configuration of a guest, and its addresses when it can tell them. */
@@ -828,6 +1203,57 @@ export type GuestSummary_Serialize = {
 
 /**  A PVE guest type. */
 export type GuestType = "qemu" | "lxc";
+
+/**  A guest's HA resource, when it has one. */
+export type HaResource = HaResource_Serialize | HaResource_Deserialize;
+
+/**  A guest's HA resource, when it has one. */
+export type HaResource_Deserialize = {
+	/**  `vm:100` or `ct:101`. */
+	sid: string,
+	settings: HaSettings_Deserialize,
+	digest?: string | null,
+};
+
+/**  A guest's HA resource, when it has one. */
+export type HaResource_Serialize = {
+	/**  `vm:100` or `ct:101`. */
+	sid: string,
+	settings: HaSettings_Serialize,
+	digest: string | null,
+};
+
+/**  The HA settings of a guest. */
+export type HaSettings = HaSettings_Serialize | HaSettings_Deserialize;
+
+/**  The HA settings of a guest. */
+export type HaSettings_Deserialize = {
+	state: HaState,
+	/**
+	 *  A PVE 8 HA group; PVE 9 replaced groups by rules, and refuses a group once the
+	 *  cluster's groups were migrated.
+	 */
+	group?: string | null,
+	maxRestart: number,
+	maxRelocate: number,
+	comment?: string | null,
+};
+
+/**  The HA settings of a guest. */
+export type HaSettings_Serialize = {
+	state: HaState,
+	/**
+	 *  A PVE 8 HA group; PVE 9 replaced groups by rules, and refuses a group once the
+	 *  cluster's groups were migrated.
+	 */
+	group: string | null,
+	maxRestart: number,
+	maxRelocate: number,
+	comment: string | null,
+};
+
+/**  The states PVE's HA manager keeps a resource in. */
+export type HaState = "started" | "stopped" | "disabled" | "ignored";
 
 export type Health = Health_Serialize | Health_Deserialize;
 
@@ -962,6 +1388,58 @@ export type LogLine = {
 	/**  1-based line number. */
 	n: number,
 	t: string,
+};
+
+/**  What the migrate form offers. */
+export type MigrateOptions = MigrateOptions_Serialize | MigrateOptions_Deserialize;
+
+/**  What the migrate form offers. */
+export type MigrateOptions_Deserialize = {
+	running: boolean,
+	/**
+	 *  Online migration: a running VM moves without stopping. A running container is
+	 *  restarted on the target instead (PVE has no live migration of containers).
+	 */
+	online: boolean,
+	/**  Every other node of the cluster; those with a `reason` are shown but not offered. */
+	targets: MigrateTarget_Deserialize[],
+	/**  Disks on storage local to the node (copied with the migration). */
+	localDisks: string[],
+	/**  Local devices (PCI, USB…) that block migration. */
+	localResources: string[],
+};
+
+/**  What the migrate form offers. */
+export type MigrateOptions_Serialize = {
+	running: boolean,
+	/**
+	 *  Online migration: a running VM moves without stopping. A running container is
+	 *  restarted on the target instead (PVE has no live migration of containers).
+	 */
+	online: boolean,
+	/**  Every other node of the cluster; those with a `reason` are shown but not offered. */
+	targets: MigrateTarget_Serialize[],
+	/**  Disks on storage local to the node (copied with the migration). */
+	localDisks: string[],
+	/**  Local devices (PCI, USB…) that block migration. */
+	localResources: string[],
+};
+
+/**  A node the guest could move to, or why not. */
+export type MigrateTarget = MigrateTarget_Serialize | MigrateTarget_Deserialize;
+
+/**  A node the guest could move to, or why not. */
+export type MigrateTarget_Deserialize = {
+	node: string,
+	/**  Why the guest cannot move there; `None`: it can. */
+	reason?: string | null,
+};
+
+/**  A node the guest could move to, or why not. */
+export type MigrateTarget_Serialize = {
+	node: string,
+	/**  Why the guest cannot move there; `None`: it can. */
+	reason: string | null,
 };
 
 /**  One node URL and whether it answered. */
@@ -1148,6 +1626,14 @@ export type SettingsChanged = Settings;
 /**  One snapshot of a backup group. */
 export type Snapshot = Snapshot_Serialize | Snapshot_Deserialize;
 
+/**  A snapshot to take. */
+export type SnapshotInput = {
+	name: string,
+	description: string,
+	/**  Save a running VM's RAM too, so that a rollback resumes it running. */
+	vmstate: boolean,
+};
+
 /**  One snapshot of a backup group. */
 export type Snapshot_Deserialize = {
 	/**  Unix seconds. */
@@ -1166,6 +1652,29 @@ export type Snapshot_Serialize = {
 	/**  `ok`, `failed`, or `None` when not verified. */
 	verification: string | null,
 	protected: boolean,
+};
+
+/**  A storage a guest's disks can be placed on. */
+export type StorageChoice = StorageChoice_Serialize | StorageChoice_Deserialize;
+
+/**  A storage a guest's disks can be placed on. */
+export type StorageChoice_Deserialize = {
+	storage: string,
+	/**  `rbd`, `lvmthin`, `dir`, `zfspool`… */
+	kind: string,
+	shared: boolean,
+	/**  Free bytes, when the node reports them. */
+	avail?: number | null,
+};
+
+/**  A storage a guest's disks can be placed on. */
+export type StorageChoice_Serialize = {
+	storage: string,
+	/**  `rbd`, `lvmthin`, `dir`, `zfspool`… */
+	kind: string,
+	shared: boolean,
+	/**  Free bytes, when the node reports them. */
+	avail: number | null,
 };
 
 /**  `/nodes/{node}/storage/{storage}/status`, typed. */

@@ -31,6 +31,7 @@ const INPUT: ConnectionInput = {
   fingerprints: [],
   nodeOrder: [],
   enabled: true,
+  pool: null,
 };
 
 afterEach(() => {

@@ -53,6 +53,26 @@ import {
   type TrackedTask_Serialize,
   type GuestRef,
   type BulkOutcome_Serialize,
+  type CloneOptions_Serialize,
+  type StorageChoice_Serialize,
+  type GuestConfig_Serialize,
+  type ConfigEntry_Serialize,
+  type MigrateOptions_Serialize,
+  type MigrateTarget_Serialize,
+  type HaResource_Serialize,
+  type HaSettings_Serialize,
+  type CloudInitConfig_Serialize,
+  type GuestIps_Serialize,
+  type GuestSnapshot_Serialize,
+  type CloneInput_Deserialize,
+  type HaSettings_Deserialize,
+  type CloudInitInput_Deserialize,
+  type ConfigChange,
+  type DiskResize,
+  type DeleteInput,
+  type SnapshotInput,
+  type HaState,
+  type AgentState,
 } from "./bindings";
 
 export type {
@@ -89,6 +109,25 @@ export type TrackedTask = TrackedTask_Serialize;
 /** One guest of a bulk action, and what the action did to it. */
 export type { GuestRef };
 export type BulkOutcome = BulkOutcome_Serialize;
+
+/** The guest actions beyond power (clone, configuration, delete, migrate, HA, cloud-init, addresses, snapshots). */
+export type CloneOptions = CloneOptions_Serialize;
+export type CloneInput = CloneInput_Deserialize;
+export type StorageChoice = StorageChoice_Serialize;
+/** A guest's configuration with its pending changes (PVE's `/pending`) and its digest. */
+export type GuestConfig = GuestConfig_Serialize;
+export type ConfigEntry = ConfigEntry_Serialize;
+export type { ConfigChange, DiskResize, DeleteInput, SnapshotInput, HaState, AgentState };
+export type MigrateOptions = MigrateOptions_Serialize;
+export type MigrateTarget = MigrateTarget_Serialize;
+export type HaResource = HaResource_Serialize;
+export type HaSettings = HaSettings_Serialize & HaSettings_Deserialize;
+export type CloudInitConfig = CloudInitConfig_Serialize;
+/** Cloud-init edit: `password` goes to the cluster once and is never stored by Proxdeck. */
+export type CloudInitInput = CloudInitInput_Deserialize;
+/** A guest's addresses from its agent, or why there are none (`state`). */
+export type GuestIps = GuestIps_Serialize;
+export type GuestSnapshot = GuestSnapshot_Serialize;
 
 /** A connection as the UI receives it (never carries a secret). */
 export type Connection = Connection_Serialize;
@@ -297,6 +336,41 @@ export const api = {
   ): Promise<TrackedTask> => call(() => commands.guestPower(connectionId, node, kind, vmid, action)),
   guestsPowerMany: (guests: GuestRef[], action: PowerAction): Promise<BulkOutcome[]> =>
     call(() => commands.guestsPowerMany(guests, action)),
+  guestCloneOptions: (guest: GuestRef): Promise<CloneOptions> => call(() => commands.guestCloneOptions(guest)),
+  guestClone: (guest: GuestRef, input: CloneInput): Promise<TrackedTask> => call(() => commands.guestClone(guest, input)),
+  guestStorages: (connectionId: string, node: string, kind: GuestType): Promise<StorageChoice[]> =>
+    call(() => commands.guestStorages(connectionId, node, kind)),
+  /** Resolves when the VMID is free; rejects with an `Invalid` error on field `newid` when taken. */
+  guestCheckVmid: (connectionId: string, vmid: number): Promise<null> =>
+    call(() => commands.guestCheckVmid(connectionId, vmid)),
+  guestConfig: (guest: GuestRef): Promise<GuestConfig> => call(() => commands.guestConfig(guest)),
+  /** Rejects with code `Conflict` when the config changed elsewhere since `change.digest`. */
+  guestConfigUpdate: (guest: GuestRef, change: ConfigChange): Promise<GuestConfig> =>
+    call(() => commands.guestConfigUpdate(guest, change)),
+  guestDiskResize: (guest: GuestRef, resize: DiskResize): Promise<TrackedTask> =>
+    call(() => commands.guestDiskResize(guest, resize)),
+  guestDelete: (guest: GuestRef, input: DeleteInput): Promise<TrackedTask> => call(() => commands.guestDelete(guest, input)),
+  guestMigrateOptions: (guest: GuestRef): Promise<MigrateOptions> => call(() => commands.guestMigrateOptions(guest)),
+  guestMigrate: (guest: GuestRef, target: string): Promise<TrackedTask> => call(() => commands.guestMigrate(guest, target)),
+  guestHa: (guest: GuestRef): Promise<HaResource | null> => call(() => commands.guestHa(guest)),
+  guestHaSet: (guest: GuestRef, settings: HaSettings): Promise<HaResource | null> =>
+    call(() => commands.guestHaSet(guest, settings)),
+  guestHaRemove: (guest: GuestRef): Promise<null> => call(() => commands.guestHaRemove(guest)),
+  guestCloudinit: (guest: GuestRef): Promise<CloudInitConfig> => call(() => commands.guestCloudinit(guest)),
+  guestCloudinitSet: (guest: GuestRef, input: CloudInitInput): Promise<CloudInitConfig> =>
+    call(() => commands.guestCloudinitSet(guest, input)),
+  guestCloudinitRegenerate: (guest: GuestRef): Promise<CloudInitConfig> =>
+    call(() => commands.guestCloudinitRegenerate(guest)),
+  guestIps: (guest: GuestRef): Promise<GuestIps> => call(() => commands.guestIps(guest)),
+  /** Every guest's last-known addresses (polled in Rust every 3 min for running guests). */
+  guestIpsKnown: (): Promise<GuestIps[]> => call(() => commands.guestIpsKnown()),
+  guestSnapshots: (guest: GuestRef): Promise<GuestSnapshot[]> => call(() => commands.guestSnapshots(guest)),
+  guestSnapshotCreate: (guest: GuestRef, input: SnapshotInput): Promise<TrackedTask> =>
+    call(() => commands.guestSnapshotCreate(guest, input)),
+  guestSnapshotRollback: (guest: GuestRef, name: string, start: boolean): Promise<TrackedTask> =>
+    call(() => commands.guestSnapshotRollback(guest, name, start)),
+  guestSnapshotDelete: (guest: GuestRef, name: string): Promise<TrackedTask> =>
+    call(() => commands.guestSnapshotDelete(guest, name)),
   pbsDatastores: (connectionId: string): Promise<Datastore[]> => call(() => commands.pbsDatastores(connectionId)),
   pbsSnapshots: (connectionId: string, store: string): Promise<BackupGroup[]> =>
     call(() => commands.pbsSnapshots(connectionId, store)),

@@ -20,6 +20,7 @@ export function makeConnection(partial: Partial<Connection> & Pick<Connection, "
     fingerprints: [],
     nodeOrder: [],
     enabled: true,
+    pool: null,
     demo: false,
     health: health(),
     ...partial,

@@ -27,6 +27,8 @@ pub struct Ctx {
     pub(crate) privileges: crate::permissions::PrivilegeCache,
     /// The tasks started from Proxdeck that are being followed to their end.
     pub tracked: crate::tracked::Watchers,
+    /// The guests' last-known addresses (guest agent / container interfaces).
+    pub(crate) agent_ips: crate::guests::agent::IpCache,
 }
 
 impl std::fmt::Debug for Ctx {
@@ -73,6 +75,7 @@ impl CtxBuilder {
             inventory: Default::default(),
             privileges: Default::default(),
             tracked: Default::default(),
+            agent_ips: Default::default(),
         })
     }
 }

@@ -130,6 +130,7 @@ fn demo_connection(
         fingerprints: vec![fingerprint],
         node_order: Vec::new(),
         enabled: true,
+        pool: None,
         demo: true,
         health: Health {
             state: HealthState::ApiOnly,

@@ -312,6 +312,15 @@ pub struct Guest {
     /// fstrim, migrate, mounted, rollback, snapshot, snapshot-delete.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lock: Option<String>,
+    /// The config's `[PENDING]` section: changes PVE could not apply to the running guest,
+    /// raw keys as PVE writes them (including `name`, `cores`, `memory`, which the typed
+    /// fields above keep current). They become current when the guest is next started.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pending: BTreeMap<String, String>,
+    /// Pending deletions (the `[PENDING]` section's `delete:` line): key -> forced (PVE
+    /// writes a forced one as `!key`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pending_delete: BTreeMap<String, bool>,
 }
 
 impl Guest {
@@ -748,6 +757,8 @@ impl Guest {
             agent_interfaces: Vec::new(),
             snapshots: Vec::new(),
             lock: None,
+            pending: BTreeMap::new(),
+            pending_delete: BTreeMap::new(),
         }
     }
 }

@@ -19,5 +19,7 @@ mod lifecycle;
 mod observe;
 #[path = "sim/pbs.rs"]
 mod pbs;
+#[path = "sim/pending.rs"]
+mod pending;
 #[path = "sim/server.rs"]
 mod server;

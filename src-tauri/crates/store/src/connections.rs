@@ -30,6 +30,8 @@ pub struct ConnectionRow {
     pub fingerprints: Vec<String>,
     pub node_order: Vec<String>,
     pub enabled: bool,
+    /// PVE: the resource pool the connection is bound to; `None`: the whole cluster.
+    pub pool: Option<String>,
     /// RFC 3339; set by the store.
     pub created_at: String,
     pub updated_at: String,
@@ -56,7 +58,7 @@ pub fn new_connection_id() -> String {
 }
 
 const COLUMNS: &str = "id, name, kind, urls, access, username, token_id, secret_ref, timeout_ms, \
-                       fingerprints, node_order, enabled, created_at, updated_at";
+                       fingerprints, node_order, enabled, created_at, updated_at, pool";
 
 impl Store {
     /// Every stored connection, by name (case-insensitively).
@@ -100,7 +102,7 @@ impl Store {
         let now = now_rfc3339();
         let conn = self.lock();
         conn.execute(
-            &format!("INSERT INTO connections ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)"),
+            &format!("INSERT INTO connections ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14)"),
             rusqlite::params_from_iter(row_params(row, &now)),
         )
         .map_err(|e| duplicate_name(e, &row.name))?;
@@ -123,7 +125,8 @@ impl Store {
             .execute(
                 "UPDATE connections SET name = ?2, kind = ?3, urls = ?4, access = ?5,
                  username = ?6, token_id = ?7, secret_ref = ?8, timeout_ms = ?9,
-                 fingerprints = ?10, node_order = ?11, enabled = ?12, updated_at = ?13
+                 fingerprints = ?10, node_order = ?11, enabled = ?12, updated_at = ?13,
+                 pool = ?14
                  WHERE id = ?1",
                 rusqlite::params_from_iter(row_params(row, &now)),
             )
@@ -198,11 +201,12 @@ fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<ConnectionRow, Sto
         enabled: r.get(11)?,
         created_at: r.get(12)?,
         updated_at: r.get(13)?,
+        pool: r.get(14)?,
         id,
     }))
 }
 
-/// The row's values as `?1`…`?13` of the INSERT and the UPDATE (`?13`: the time now).
+/// The row's values as `?1`…`?14` of the INSERT and the UPDATE (`?13`: the time now).
 fn row_params(row: &ConnectionRow, now: &str) -> Vec<Box<dyn rusqlite::ToSql>> {
     vec![
         Box::new(row.id.clone()),
@@ -218,6 +222,7 @@ fn row_params(row: &ConnectionRow, now: &str) -> Vec<Box<dyn rusqlite::ToSql>> {
         Box::new(json_list(&row.node_order)),
         Box::new(row.enabled),
         Box::new(now.to_owned()),
+        Box::new(row.pool.clone()),
     ]
 }
 

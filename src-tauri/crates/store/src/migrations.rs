@@ -33,6 +33,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "inventory",
         sql: include_str!("../migrations/0003_inventory.sql"),
     },
+    Migration {
+        version: 4,
+        name: "connection_pool",
+        sql: include_str!("../migrations/0004_connection_pool.sql"),
+    },
 ];
 
 /// The schema version this build writes.

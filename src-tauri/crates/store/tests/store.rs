@@ -220,6 +220,7 @@ fn connection(name: &str) -> ConnectionRow {
         fingerprints: Vec::new(),
         node_order: vec!["pve2".into(), "pve1".into()],
         enabled: true,
+        pool: None,
         created_at: String::new(),
         updated_at: String::new(),
     }

@@ -105,6 +105,7 @@ describe("the connection dialog", () => {
       fingerprints: [],
       nodeOrder: [],
       enabled: true,
+      pool: null,
     } satisfies ConnectionInput);
     await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
     expect(await screen.findByTestId("tree-connection-prod")).toBeInTheDocument();
@@ -387,6 +388,7 @@ describe("editing a connection", () => {
       fingerprints: [],
       nodeOrder: ["pve2"],
       enabled: true,
+      pool: null,
     } satisfies ConnectionInput);
     await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
     // The focus goes back to the row the menu was opened on.

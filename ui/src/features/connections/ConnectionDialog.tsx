@@ -61,6 +61,7 @@ const FIELD_ORDER: FieldName[] = [
   "tokenId",
   "tokenSecret",
   "nodeOrder",
+  "pool",
   "enabled",
 ];
 
@@ -76,6 +77,7 @@ const FIELD_LABEL: Record<FieldName, string> = {
   timeoutMs: "Timeout",
   fingerprints: "Fingerprints",
   nodeOrder: "Node order",
+  pool: "Pool",
   enabled: "Enabled",
 };
 
@@ -89,7 +91,10 @@ function visibleFields(form: ConnectionForm): Set<string> {
     visible.add("tokenSecret");
   }
   if (form.tls === "pinned") visible.add("fingerprints");
-  if (form.kind === "pve") visible.add("nodeOrder");
+  if (form.kind === "pve") {
+    visible.add("nodeOrder");
+    visible.add("pool");
+  }
   return visible;
 }
 
@@ -489,6 +494,27 @@ export function ConnectionDialog({
                     spellCheck={false}
                     value={form.fingerprints}
                     onChange={(e) => update({ fingerprints: e.target.value })}
+                  />
+                </Field>
+              ) : null}
+              {form.kind === "pve" ? (
+                <Field
+                  label="Pool"
+                  htmlFor={fid("pool")}
+                  aside="optional"
+                  error={err("pool")}
+                  errorTestId={errorTestId("pool")}
+                  hint="Bind this connection to one resource pool: only its guests are shown and acted on, as with a token confined to that pool."
+                >
+                  <input
+                    {...field("pool")}
+                    data-testid="conn-pool"
+                    className={`${inputClass} max-w-64`}
+                    autoComplete="off"
+                    spellCheck={false}
+                    placeholder="whole cluster"
+                    value={form.pool}
+                    onChange={(e) => update({ pool: e.target.value })}
                   />
                 </Field>
               ) : null}

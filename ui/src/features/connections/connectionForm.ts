@@ -25,6 +25,8 @@ export interface ConnectionForm {
   /** PVE: the nodes the user put in order; the others follow alphabetically. */
   nodeOrder: string[];
   enabled: boolean;
+  /** PVE: the resource pool the connection is bound to; empty: the whole cluster. */
+  pool: string;
 }
 
 /** The names the back end uses in `AppError.fields` (ConnectionInput's camelCase fields). */
@@ -51,6 +53,7 @@ export function emptyForm(): ConnectionForm {
     fingerprints: "",
     nodeOrder: [],
     enabled: true,
+    pool: "",
   };
 }
 
@@ -69,6 +72,7 @@ export function formFromConnection(c: Connection): ConnectionForm {
     fingerprints: c.fingerprints.join("\n"),
     nodeOrder: [...c.nodeOrder],
     enabled: c.enabled,
+    pool: c.pool ?? "",
   };
 }
 
@@ -141,6 +145,7 @@ export function buildInput(form: ConnectionForm): BuiltInput {
       fingerprints: pins,
       nodeOrder: form.kind === "pve" ? [...form.nodeOrder] : [],
       enabled: form.enabled,
+      pool: form.kind === "pve" && form.pool.trim() !== "" ? form.pool.trim() : null,
     },
   };
 }

@@ -24,6 +24,8 @@ pub struct Validated {
     pub fingerprints: Vec<String>,
     pub node_order: Vec<String>,
     pub enabled: bool,
+    /// PVE: the resource pool the connection is bound to.
+    pub pool: Option<String>,
 }
 
 impl Validated {
@@ -245,6 +247,33 @@ fn check(input: &ConnectionInput, secret_required: bool) -> Result<Validated, Ap
         }
     }
 
+    let pool = input
+        .pool
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned);
+    if let Some(p) = &pool {
+        if input.kind != ConnectionKind::Pve {
+            flag(
+                &mut bad,
+                "pool",
+                "only a Proxmox VE connection can be bound to a pool".to_owned(),
+            );
+        } else if !p
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
+        {
+            flag(
+                &mut bad,
+                "pool",
+                format!(
+                    "`{p}` is not a pool name: letters, digits, - _ . and / for a nested pool, as in Datacenter → Permissions → Pools"
+                ),
+            );
+        }
+    }
+
     if !bad.is_empty() {
         let fields = bad.keys().cloned().collect::<Vec<_>>().join(", ");
         return Err(AppError::fields(
@@ -263,6 +292,7 @@ fn check(input: &ConnectionInput, secret_required: bool) -> Result<Validated, Ap
         fingerprints,
         node_order,
         enabled: input.enabled,
+        pool,
     })
 }
 
@@ -566,6 +596,7 @@ mod tests {
             fingerprints: Vec::new(),
             node_order: vec![],
             enabled: true,
+            pool: None,
         }
     }
 

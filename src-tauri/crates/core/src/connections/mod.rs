@@ -8,6 +8,7 @@
 pub mod features;
 pub mod health;
 pub mod input;
+pub mod pool;
 pub mod test;
 
 use std::collections::BTreeMap;
@@ -85,6 +86,9 @@ pub struct ConnectionInput {
     /// PVE: node names in display order; nodes not listed follow alphabetically.
     pub node_order: Vec<String>,
     pub enabled: bool,
+    /// PVE: bind the connection to one resource pool (only its guests are shown and acted
+    /// on), as a token confined to a pool would be; `None`: the whole cluster.
+    pub pool: Option<String>,
 }
 
 impl ConnectionInput {
@@ -105,6 +109,7 @@ impl ConnectionInput {
             fingerprints: vec![fingerprint],
             node_order: Vec::new(),
             enabled: true,
+            pool: None,
         }
     }
 }
@@ -132,6 +137,9 @@ pub struct Connection {
     pub fingerprints: Vec<String>,
     pub node_order: Vec<String>,
     pub enabled: bool,
+    /// The resource pool the connection is bound to: only its guests are shown and acted
+    /// on. `None`: the whole cluster.
+    pub pool: Option<String>,
     /// Part of the built-in demo datacenter (served by the simulator inside the app).
     pub demo: bool,
     pub health: Health,
@@ -200,6 +208,7 @@ pub async fn add(ctx: &Ctx, input: ConnectionInput) -> Result<Connection, AppErr
         fingerprints: v.fingerprints.clone(),
         node_order: v.node_order.clone(),
         enabled: v.enabled,
+        pool: v.pool.clone(),
         created_at: String::new(),
         updated_at: String::new(),
     };
@@ -228,6 +237,7 @@ pub async fn add(ctx: &Ctx, input: ConnectionInput) -> Result<Connection, AppErr
             "fingerprints": stored.fingerprints,
             "nodeOrder": stored.node_order,
             "enabled": stored.enabled,
+            "pool": stored.pool,
         }),
     )
     .await?;
@@ -291,6 +301,7 @@ pub async fn update(ctx: &Ctx, id: &str, input: ConnectionInput) -> Result<Conne
         fingerprints: v.fingerprints.clone(),
         node_order: v.node_order.clone(),
         enabled: v.enabled,
+        pool: v.pool.clone(),
         created_at: old.created_at.clone(),
         updated_at: old.updated_at.clone(),
     };
@@ -627,6 +638,7 @@ async fn to_connection(ctx: &Ctx, row: ConnectionRow) -> Result<Connection, AppE
         fingerprints: row.fingerprints,
         node_order: row.node_order,
         enabled: row.enabled,
+        pool: row.pool,
         demo: false,
         health,
     })
@@ -713,6 +725,7 @@ fn changed_fields(old: &ConnectionRow, new: &ConnectionRow) -> Vec<&'static str>
     note(old.timeout_ms != new.timeout_ms, "timeoutMs");
     note(old.fingerprints != new.fingerprints, "fingerprints");
     note(old.node_order != new.node_order, "nodeOrder");
+    note(old.pool != new.pool, "pool");
     note(old.enabled != new.enabled, "enabled");
     out
 }

@@ -84,6 +84,7 @@ struct Target {
     id: String,
     name: String,
     demo: bool,
+    pool: Option<String>,
 }
 
 /// The enabled cluster (PVE) connections; a backup server has no cluster resources.
@@ -96,6 +97,7 @@ async fn targets(ctx: &Ctx) -> Result<Vec<Target>, AppError> {
             id: c.id,
             name: c.name,
             demo: c.demo,
+            pool: c.pool,
         })
         .collect())
 }
@@ -228,7 +230,11 @@ async fn refresh_one(ctx: &Ctx, target: &Target, permits: &Semaphore) -> (bool, 
     let fetched = {
         let _permit = permits.acquire().await;
         match crate::connections::client(ctx, &target.id).await {
-            Ok(client) => Some(super::fetch(&client, &target.name).await),
+            Ok(client) => Some(
+                super::fetch(&client, &target.name)
+                    .await
+                    .map(|r| crate::connections::pool::scope(r, target.pool.as_deref())),
+            ),
             Err(e) => {
                 apply(ctx, target, Err(e)).await;
                 None
@@ -408,4 +414,14 @@ pub async fn run_refresher(ctx: Arc<Ctx>, options: RefresherOptions) {
             () = ctx.inventory.wake.notified() => {}
         }
     }
+}
+
+/// The last-known resources of each connection in memory, with whether they are stale:
+/// for background work that follows the inventory (the agent address poller).
+pub(crate) fn known(ctx: &Ctx) -> Vec<(String, Arc<Vec<Resource>>, bool)> {
+    ctx.inventory
+        .entries()
+        .iter()
+        .map(|(id, e)| (id.clone(), Arc::clone(&e.resources), e.stale))
+        .collect()
 }

@@ -175,7 +175,8 @@ pub async fn resources(ctx: &Ctx, id: &str) -> Result<Vec<Resource>, AppError> {
         ));
     }
     let client = crate::connections::client(ctx, id).await?;
-    fetch(&client, &conn.name).await
+    let all = fetch(&client, &conn.name).await?;
+    Ok(crate::connections::pool::scope(all, conn.pool.as_deref()))
 }
 
 /// One `GET /cluster/resources` through `client`, parsed: the engine's work per cluster.

@@ -96,6 +96,7 @@ fn token_input(
         timeout_ms: 3000,
         fingerprints: fp.into_iter().collect(),
         node_order: vec![],
+        pool: None,
         enabled: true,
     }
 }
@@ -334,6 +335,7 @@ async fn update_keeps_or_replaces_the_secret() {
             name: "production".into(),
             token_secret: None,
             node_order: vec!["prod2".into(), "prod1".into()],
+            pool: None,
             ..prod_input(&sim, "x")
         },
     )

@@ -6,7 +6,7 @@
 //! The helpers here (guest lookup, lock check, config rendering, keeping the scenario copy
 //! in step) are shared with the lifecycle and snapshot modules, which change the same file.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use axum::http::Method;
@@ -14,6 +14,7 @@ use serde_json::{Map, Value, json};
 use sha1::{Digest, Sha1};
 
 use super::nodes::online_node;
+use super::pending::{self, Plug, pending_config, pending_section};
 use super::{ApiError, Call, Kind, Param, Route, opt, req};
 use crate::perms::{Check, Denied, Permission, Principal};
 use crate::scenario::{CloudInit, GuestKind, StorageKind};
@@ -696,7 +697,8 @@ pub(super) fn current_config(state: &ClusterState, g: &GuestState) -> BTreeMap<S
 }
 
 /// The config file as PVE writes it: the description as leading comment lines, the keys in
-/// order, then one section per snapshot. Its SHA-1 is the `digest`.
+/// order, the `[PENDING]` section if anything is pending, then one section per snapshot.
+/// Its SHA-1 is the `digest`.
 pub(super) fn config_text(state: &ClusterState, g: &GuestState) -> String {
     let c = current_config(state, g);
     let mut text = String::new();
@@ -713,6 +715,7 @@ pub(super) fn config_text(state: &ClusterState, g: &GuestState) -> String {
     for (k, v) in c.iter().filter(|(k, _)| *k != "description") {
         text.push_str(&format!("{k}: {v}\n"));
     }
+    text.push_str(&pending_section(g));
     for snap in &g.spec.snapshots {
         text.push_str(&format!("\n[{}]\n", snap.name));
         comment(&mut text, &snap.description);
@@ -918,7 +921,13 @@ fn get_config(call: &Call<'_>) -> Result<Value, ApiError> {
         out.insert("digest".into(), json!(digest(&state, g)));
         return Ok(Value::Object(out));
     }
-    let mut out = config_json(kind, &current_config(&state, g));
+    // Pending values are taken in unless `current` asks for the values in effect.
+    let c = if call.params.flag("current") {
+        current_config(&state, g)
+    } else {
+        pending_config(&state, g)
+    };
+    let mut out = config_json(kind, &c);
     out.insert("digest".into(), json!(digest(&state, g)));
     Ok(Value::Object(out))
 }
@@ -1122,6 +1131,10 @@ struct Update {
     digest: Option<String>,
     sets: Vec<(String, String)>,
     deletes: Vec<String>,
+    /// Pending changes to drop (`revert`).
+    revert: Vec<String>,
+    /// `force`: deletions are recorded as forced (`!key`, `delete: 2`).
+    force: bool,
 }
 
 impl Update {
@@ -1162,23 +1175,140 @@ impl Update {
                             .into(),
                     );
                 }
+                // update_pct_config's refusals (a key that is set nowhere is skipped).
+                let current = current_config(state, g);
+                for key in &self.deletes {
+                    if !current.contains_key(key) && !g.spec.pending.contains_key(key) {
+                        continue;
+                    }
+                    if matches!(key.as_str(), "memory" | "rootfs" | "ostype") {
+                        return Err(format!("unable to delete required option '{key}'"));
+                    }
+                    if key == "unprivileged" {
+                        return Err(format!("unable to delete read-only option: '{key}'"));
+                    }
+                }
+                if self.sets.iter().any(|(k, _)| k == "unprivileged") {
+                    return Err("unable to modify read-only option: 'unprivileged'".into());
+                }
             }
         }
         Ok(())
     }
 
-    fn apply(&self, sim: &ClusterSim, state: &mut ClusterState) {
+    /// Writes the change into the pending section, then applies what the guest takes now:
+    /// everything for a stopped guest, the hot-pluggable part for a running one (see
+    /// [`pending`]). Returns the hot-plug errors PVE raises as parameter errors.
+    fn apply(&self, sim: &ClusterSim, state: &mut ClusterState) -> BTreeMap<String, String> {
+        let mut errors = BTreeMap::new();
         materialize(state, self.vmid);
-        if let Some(g) = state.guests.get_mut(&self.vmid) {
-            for key in &self.deletes {
-                delete_key(g, key);
+        let Some(g) = state.guests.get(&self.vmid) else {
+            return errors;
+        };
+        let current = current_config(state, g);
+        let running = g.running();
+        let kind = self.kind;
+        let Some(g) = state.guests.get_mut(&self.vmid) else {
+            return errors;
+        };
+        for key in &self.revert {
+            g.spec.pending.remove(key);
+            g.spec.pending_delete.remove(key);
+        }
+        let mut modified: BTreeSet<String> = BTreeSet::new();
+        for key in &self.deletes {
+            // "cannot delete '…' - not set in current configuration!" is only a warning.
+            if !current.contains_key(key) && !g.spec.pending.contains_key(key) {
+                continue;
             }
-            for (key, value) in &self.sets {
-                set_key(g, key, value);
+            modified.insert(key.clone());
+            g.spec.pending.remove(key);
+            g.spec.pending_delete.insert(key.clone(), self.force);
+        }
+        for (key, value) in &self.sets {
+            modified.insert(key.clone());
+            g.spec.pending.insert(key.clone(), value.clone());
+            g.spec.pending_delete.remove(key);
+        }
+        // cleanup_pending: a pending value equal to the current one, or the deletion of a
+        // key that is not set, is no change.
+        g.spec.pending.retain(|k, v| current.get(k) != Some(v));
+        g.spec.pending_delete.retain(|k, _| current.contains_key(k));
+        if !running {
+            match kind {
+                // vmconfig_apply_pending: the whole section.
+                GuestKind::Qemu => pending::commit_all(g),
+                // pve-container applies only what this update touched.
+                GuestKind::Lxc => {
+                    for key in &modified {
+                        pending::commit_delete(g, key);
+                    }
+                    for key in &modified {
+                        pending::commit_set(g, key);
+                    }
+                }
+            }
+        } else {
+            let deletes: Vec<String> = g
+                .spec
+                .pending_delete
+                .keys()
+                .filter(|k| modified.contains(*k))
+                .cloned()
+                .collect();
+            for key in deletes {
+                let plug = match kind {
+                    GuestKind::Qemu => pending::qemu_delete(&current, &key),
+                    GuestKind::Lxc => pending::lxc_delete(&key),
+                };
+                match plug {
+                    Plug::Live => pending::commit_delete(g, &key),
+                    Plug::Pending => {}
+                    Plug::Error(e) => {
+                        errors.insert(key, format!("hotplug problem - {e}"));
+                    }
+                }
+            }
+            let sets: Vec<(String, String)> = g
+                .spec
+                .pending
+                .iter()
+                .filter(|(k, _)| modified.contains(*k))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            for (key, value) in sets {
+                let plug = match kind {
+                    GuestKind::Qemu => pending::qemu_set(&current, &key, &value),
+                    GuestKind::Lxc => pending::lxc_set(&current, &key),
+                };
+                match plug {
+                    Plug::Live => pending::commit_set(g, &key),
+                    Plug::Pending => {}
+                    Plug::Error(e) => {
+                        errors.insert(key, format!("hotplug problem - {e}"));
+                    }
+                }
             }
         }
         sync_scenario(sim, state, self.vmid);
+        errors
     }
+}
+
+/// Applies a guest's pending changes, as its cold start (`start`, `reboot`) does.
+pub(super) fn apply_pending(sim: &ClusterSim, state: &mut ClusterState, vmid: u32) {
+    let has_pending = state
+        .guests
+        .get(&vmid)
+        .is_some_and(|g| !g.spec.pending.is_empty() || !g.spec.pending_delete.is_empty());
+    if !has_pending {
+        return;
+    }
+    materialize(state, vmid);
+    if let Some(g) = state.guests.get_mut(&vmid) {
+        pending::commit_all(g);
+    }
+    sync_scenario(sim, state, vmid);
 }
 
 fn update_config_sync(call: &Call<'_>) -> Result<Value, ApiError> {
@@ -1187,6 +1317,13 @@ fn update_config_sync(call: &Call<'_>) -> Result<Value, ApiError> {
 
 fn update_config_async(call: &Call<'_>) -> Result<Value, ApiError> {
     update_config(call, true)
+}
+
+/// Splits a `pve-configid-list` parameter.
+fn config_ids(list: &str) -> impl Iterator<Item = &str> {
+    list.split([',', ';', ' ', '\0'])
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
 }
 
 /// PUT (sync) and POST (async, a `qmconfig` task) of a guest's config.
@@ -1210,13 +1347,29 @@ fn update_config(call: &Call<'_>, background: bool) -> Result<Value, ApiError> {
         GuestKind::Qemu => qemu_put_params(),
         GuestKind::Lxc => lxc_put_params(),
     };
+    let mut revert: Vec<String> = Vec::new();
+    for key in config_ids(call.params.get("revert").unwrap_or_default()) {
+        if !is_known_key(kind, key, &route_params) {
+            return Err(ApiError::param("revert", format!("unknown option '{key}'")));
+        }
+        if sets.iter().any(|(k, _)| k == key) {
+            // qemu-server names the wrong parameter here; so does the simulator.
+            return Err(match kind {
+                GuestKind::Qemu => ApiError::param(
+                    "delete",
+                    format!("you can't use '-{key}' and -revert {key}' at the same time"),
+                ),
+                GuestKind::Lxc => ApiError::param(
+                    "revert",
+                    format!("you can't use '-{key}' and '-revert {key}' at the same time"),
+                ),
+            });
+        }
+        revert.push(key.to_owned());
+    }
     let mut deletes: Vec<String> = Vec::new();
     if let Some(list) = call.params.get("delete") {
-        for key in list
-            .split([',', ';', ' ', '\0'])
-            .map(str::trim)
-            .filter(|k| !k.is_empty())
-        {
+        for key in config_ids(list) {
             let key = if kind == GuestKind::Qemu && key == "cdrom" {
                 "ide2"
             } else {
@@ -1227,6 +1380,20 @@ fn update_config(call: &Call<'_>, background: bool) -> Result<Value, ApiError> {
                     "delete",
                     format!("you can't use '-{key}' and -delete {key}' at the same time"),
                 ));
+            }
+            if revert.iter().any(|k| k == key) {
+                return Err(match kind {
+                    GuestKind::Qemu => ApiError::param(
+                        "revert",
+                        format!("you can't use '-delete {key}' and -revert {key}' at the same time"),
+                    ),
+                    GuestKind::Lxc => ApiError::param(
+                        "delete",
+                        format!(
+                            "you can't use '-delete {key}' and '-revert {key}' at the same time"
+                        ),
+                    ),
+                });
             }
             if !is_known_key(kind, key, &route_params) {
                 return Err(ApiError::param("delete", format!("unknown option '{key}'")));
@@ -1245,12 +1412,20 @@ fn update_config(call: &Call<'_>, background: bool) -> Result<Value, ApiError> {
         digest: call.params.get("digest").map(str::to_owned),
         sets,
         deletes,
+        revert,
+        force: kind == GuestKind::Qemu && call.params.flag("force"),
     };
     let check_perms = || -> Result<(), ApiError> {
         if call.userid() == "root@pam" {
             return Ok(());
         }
-        for key in &update.deletes {
+        // pve-container checks reverted keys as it checks deleted ones; qemu-server does
+        // not check them.
+        let reverted: &[String] = match kind {
+            GuestKind::Qemu => &[],
+            GuestKind::Lxc => &update.revert,
+        };
+        for key in update.deletes.iter().chain(reverted) {
             match kind {
                 GuestKind::Qemu => check_qemu_key(call, vmid, key, None)?,
                 GuestKind::Lxc => check_lxc_key(call, vmid, key)?,
@@ -1292,14 +1467,25 @@ fn update_config(call: &Call<'_>, background: bool) -> Result<Value, ApiError> {
             log,
             move |state| {
                 update.check(state)?;
-                update.apply(&sim, state);
-                Ok(())
+                let errors = update.apply(&sim, state);
+                if errors.is_empty() {
+                    Ok(())
+                } else {
+                    Err(errors
+                        .iter()
+                        .map(|(k, e)| format!("{k}: {e}"))
+                        .collect::<Vec<_>>()
+                        .join("\n"))
+                }
             },
         );
         return Ok(json!(upid));
     }
     let mut state = call.sim.state();
     update.check(&state).map_err(ApiError::failed)?;
-    update.apply(call.sim, &mut state);
+    let errors = update.apply(call.sim, &mut state);
+    if !errors.is_empty() {
+        return Err(ApiError::params(errors));
+    }
     Ok(Value::Null)
 }

@@ -6,7 +6,9 @@ use axum::http::Method;
 use serde_json::{Value, json};
 
 use super::cluster::load;
-use super::config::{find_guest, kind_of};
+use std::sync::Arc;
+
+use super::config::{apply_pending, find_guest, kind_of};
 use super::nodes::online_node;
 use super::{ApiError, Call, Kind, Param, Route, opt, req};
 use crate::perms::{Check, Permission};
@@ -335,6 +337,7 @@ fn power(call: &Call<'_>) -> Result<Value, ApiError> {
         crate::perms::Principal::User(u) => u.clone(),
         crate::perms::Principal::Token { tokenid, .. } => tokenid.clone(),
     };
+    let sim = Arc::clone(call.sim);
     let upid = call.sim.spawn_task(
         &node,
         &task_type,
@@ -359,6 +362,11 @@ fn power(call: &Call<'_>) -> Result<Value, ApiError> {
                 "suspend" => g.spec.status = GuestStatus::Paused,
                 "resume" => g.spec.status = GuestStatus::Running,
                 _ => {}
+            }
+            // A cold start applies the pending section (vm_start's vmconfig_apply_pending);
+            // a reboot is a shutdown and a start. A reset keeps the QEMU process.
+            if matches!(action.as_str(), "start" | "reboot") {
+                apply_pending(&sim, state, vmid);
             }
             Ok(())
         },

@@ -207,7 +207,7 @@ pub fn routes(r: &mut Vec<Route>) {
 }
 
 // The schema's enum for the template route's `disk` (qemu-server's valid drive names).
-const QEMU_TEMPLATE_DISKS: &[&str] = &[
+pub(super) const QEMU_TEMPLATE_DISKS: &[&str] = &[
     "ide0",
     "ide1",
     "ide2",
@@ -519,6 +519,9 @@ fn clone(call: &Call<'_>) -> Result<Value, ApiError> {
     }
     spec.vmid = newid;
     spec.config = config;
+    // The clone is made from the current config; pending changes stay with the source.
+    spec.pending.clear();
+    spec.pending_delete.clear();
     spec.template = false;
     spec.snapshots.clear();
     spec.status = GuestStatus::Stopped;

@@ -11,7 +11,9 @@ mod guests;
 mod ha;
 mod lifecycle;
 mod nodes;
+mod pending;
 mod pools;
+mod resize;
 mod rrd;
 mod snapshots;
 mod storage;
@@ -293,6 +295,8 @@ pub fn pve_routes() -> &'static [Route] {
         nodes::routes(&mut r);
         guests::routes(&mut r);
         config::routes(&mut r);
+        pending::routes(&mut r);
+        resize::routes(&mut r);
         lifecycle::routes(&mut r);
         snapshots::routes(&mut r);
         agent::routes(&mut r);
