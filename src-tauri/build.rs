@@ -29,6 +29,8 @@ fn main() {
             "tasks_recent",
             "task_log",
             "task_stop",
+            "task_log_follow",
+            "task_log_unfollow",
             "guest_power",
             "guests_power_many",
             "guest_clone_options",

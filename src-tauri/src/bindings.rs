@@ -34,6 +34,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::tasks::tasks_recent,
             commands::tasks::task_log,
             commands::tasks::task_stop,
+            commands::tasks::task_log_follow,
+            commands::tasks::task_log_unfollow,
             commands::guests::guest_power,
             commands::guests::guests_power_many,
             commands::guest_ops::guest_clone_options,

@@ -1,6 +1,7 @@
 //! The guest actions beyond power: clone, configuration, delete, migrate, HA, cloud-init,
 //! addresses and snapshots. Each takes the guest as a `GuestRef`.
 
+use proxdeck_core::AppError;
 use proxdeck_core::guests::agent::GuestIps;
 use proxdeck_core::guests::clone::{CloneInput, CloneOptions, StorageChoice};
 use proxdeck_core::guests::cloudinit::{CloudInitConfig, CloudInitInput};
@@ -11,7 +12,6 @@ use proxdeck_core::guests::snapshots::{GuestSnapshot, SnapshotInput};
 use proxdeck_core::guests::{self, GuestRef};
 use proxdeck_core::monitor::GuestType;
 use proxdeck_core::tracked::TrackedTask;
-use proxdeck_core::AppError;
 use tauri::State;
 
 use crate::state::AppState;
@@ -24,7 +24,14 @@ pub async fn guest_clone_options(
     guest: GuestRef,
 ) -> Result<CloneOptions, AppError> {
     let ctx = state.ctx_arc()?;
-    guests::clone::options(&ctx, &guest.connection_id, &guest.node, guest.kind, guest.vmid).await
+    guests::clone::options(
+        &ctx,
+        &guest.connection_id,
+        &guest.node,
+        guest.kind,
+        guest.vmid,
+    )
+    .await
 }
 
 /// Clones a guest or template; the task is followed and the new guest appears when it ends.
@@ -36,7 +43,15 @@ pub async fn guest_clone(
     input: CloneInput,
 ) -> Result<TrackedTask, AppError> {
     let ctx = state.ctx_arc()?;
-    guests::clone::clone(&ctx, &guest.connection_id, &guest.node, guest.kind, guest.vmid, input).await
+    guests::clone::clone(
+        &ctx,
+        &guest.connection_id,
+        &guest.node,
+        guest.kind,
+        guest.vmid,
+        input,
+    )
+    .await
 }
 
 /// The guest's configuration with its pending changes and digest.
@@ -47,7 +62,14 @@ pub async fn guest_config(
     guest: GuestRef,
 ) -> Result<GuestConfig, AppError> {
     let ctx = state.ctx_arc()?;
-    guests::config::get(&ctx, &guest.connection_id, &guest.node, guest.kind, guest.vmid).await
+    guests::config::get(
+        &ctx,
+        &guest.connection_id,
+        &guest.node,
+        guest.kind,
+        guest.vmid,
+    )
+    .await
 }
 
 /// Edits the configuration; a change made elsewhere meanwhile is a Conflict.
@@ -59,7 +81,15 @@ pub async fn guest_config_update(
     change: ConfigChange,
 ) -> Result<GuestConfig, AppError> {
     let ctx = state.ctx_arc()?;
-    guests::config::update(&ctx, &guest.connection_id, &guest.node, guest.kind, guest.vmid, change).await
+    guests::config::update(
+        &ctx,
+        &guest.connection_id,
+        &guest.node,
+        guest.kind,
+        guest.vmid,
+        change,
+    )
+    .await
 }
 
 /// Grows a disk.
@@ -71,7 +101,15 @@ pub async fn guest_disk_resize(
     resize: DiskResize,
 ) -> Result<TrackedTask, AppError> {
     let ctx = state.ctx_arc()?;
-    guests::config::resize_disk(&ctx, &guest.connection_id, &guest.node, guest.kind, guest.vmid, resize).await
+    guests::config::resize_disk(
+        &ctx,
+        &guest.connection_id,
+        &guest.node,
+        guest.kind,
+        guest.vmid,
+        resize,
+    )
+    .await
 }
 
 /// Deletes a stopped guest, its name typed to confirm.
@@ -83,7 +121,15 @@ pub async fn guest_delete(
     input: DeleteInput,
 ) -> Result<TrackedTask, AppError> {
     let ctx = state.ctx_arc()?;
-    guests::lifecycle::delete(&ctx, &guest.connection_id, &guest.node, guest.kind, guest.vmid, input).await
+    guests::lifecycle::delete(
+        &ctx,
+        &guest.connection_id,
+        &guest.node,
+        guest.kind,
+        guest.vmid,
+        input,
+    )
+    .await
 }
 
 /// The nodes the guest can move to, and why not to the others.
@@ -94,7 +140,14 @@ pub async fn guest_migrate_options(
     guest: GuestRef,
 ) -> Result<MigrateOptions, AppError> {
     let ctx = state.ctx_arc()?;
-    guests::lifecycle::migrate_options(&ctx, &guest.connection_id, &guest.node, guest.kind, guest.vmid).await
+    guests::lifecycle::migrate_options(
+        &ctx,
+        &guest.connection_id,
+        &guest.node,
+        guest.kind,
+        guest.vmid,
+    )
+    .await
 }
 
 /// Moves the guest to another node (online when it runs).
@@ -106,7 +159,15 @@ pub async fn guest_migrate(
     target: String,
 ) -> Result<TrackedTask, AppError> {
     let ctx = state.ctx_arc()?;
-    guests::lifecycle::migrate(&ctx, &guest.connection_id, &guest.node, guest.kind, guest.vmid, target).await
+    guests::lifecycle::migrate(
+        &ctx,
+        &guest.connection_id,
+        &guest.node,
+        guest.kind,
+        guest.vmid,
+        target,
+    )
+    .await
 }
 
 /// The guest's HA resource, if HA manages it.
@@ -117,7 +178,14 @@ pub async fn guest_ha(
     guest: GuestRef,
 ) -> Result<Option<HaResource>, AppError> {
     let ctx = state.ctx_arc()?;
-    guests::ha::get(&ctx, &guest.connection_id, &guest.node, guest.kind, guest.vmid).await
+    guests::ha::get(
+        &ctx,
+        &guest.connection_id,
+        &guest.node,
+        guest.kind,
+        guest.vmid,
+    )
+    .await
 }
 
 /// Puts the guest under HA or changes its HA settings.
@@ -129,18 +197,30 @@ pub async fn guest_ha_set(
     settings: HaSettings,
 ) -> Result<Option<HaResource>, AppError> {
     let ctx = state.ctx_arc()?;
-    guests::ha::set(&ctx, &guest.connection_id, &guest.node, guest.kind, guest.vmid, settings).await
+    guests::ha::set(
+        &ctx,
+        &guest.connection_id,
+        &guest.node,
+        guest.kind,
+        guest.vmid,
+        settings,
+    )
+    .await
 }
 
 /// Takes the guest out of HA.
 #[tauri::command]
 #[specta::specta]
-pub async fn guest_ha_remove(
-    state: State<'_, AppState>,
-    guest: GuestRef,
-) -> Result<(), AppError> {
+pub async fn guest_ha_remove(state: State<'_, AppState>, guest: GuestRef) -> Result<(), AppError> {
     let ctx = state.ctx_arc()?;
-    guests::ha::remove(&ctx, &guest.connection_id, &guest.node, guest.kind, guest.vmid).await
+    guests::ha::remove(
+        &ctx,
+        &guest.connection_id,
+        &guest.node,
+        guest.kind,
+        guest.vmid,
+    )
+    .await
 }
 
 /// A VM's cloud-init settings and what the image lacks.
@@ -151,7 +231,14 @@ pub async fn guest_cloudinit(
     guest: GuestRef,
 ) -> Result<CloudInitConfig, AppError> {
     let ctx = state.ctx_arc()?;
-    guests::cloudinit::get(&ctx, &guest.connection_id, &guest.node, guest.kind, guest.vmid).await
+    guests::cloudinit::get(
+        &ctx,
+        &guest.connection_id,
+        &guest.node,
+        guest.kind,
+        guest.vmid,
+    )
+    .await
 }
 
 /// Writes cloud-init settings; the password goes to the cluster only.
@@ -163,7 +250,15 @@ pub async fn guest_cloudinit_set(
     input: CloudInitInput,
 ) -> Result<CloudInitConfig, AppError> {
     let ctx = state.ctx_arc()?;
-    guests::cloudinit::set(&ctx, &guest.connection_id, &guest.node, guest.kind, guest.vmid, input).await
+    guests::cloudinit::set(
+        &ctx,
+        &guest.connection_id,
+        &guest.node,
+        guest.kind,
+        guest.vmid,
+        input,
+    )
+    .await
 }
 
 /// Regenerates the cloud-init drive.
@@ -174,18 +269,29 @@ pub async fn guest_cloudinit_regenerate(
     guest: GuestRef,
 ) -> Result<CloudInitConfig, AppError> {
     let ctx = state.ctx_arc()?;
-    guests::cloudinit::regenerate(&ctx, &guest.connection_id, &guest.node, guest.kind, guest.vmid).await
+    guests::cloudinit::regenerate(
+        &ctx,
+        &guest.connection_id,
+        &guest.node,
+        guest.kind,
+        guest.vmid,
+    )
+    .await
 }
 
 /// Asks the guest (agent / container) for its addresses now.
 #[tauri::command]
 #[specta::specta]
-pub async fn guest_ips(
-    state: State<'_, AppState>,
-    guest: GuestRef,
-) -> Result<GuestIps, AppError> {
+pub async fn guest_ips(state: State<'_, AppState>, guest: GuestRef) -> Result<GuestIps, AppError> {
     let ctx = state.ctx_arc()?;
-    guests::agent::ips(&ctx, &guest.connection_id, &guest.node, guest.kind, guest.vmid).await
+    guests::agent::ips(
+        &ctx,
+        &guest.connection_id,
+        &guest.node,
+        guest.kind,
+        guest.vmid,
+    )
+    .await
 }
 
 /// The guest's snapshots, `current` last.
@@ -196,7 +302,14 @@ pub async fn guest_snapshots(
     guest: GuestRef,
 ) -> Result<Vec<GuestSnapshot>, AppError> {
     let ctx = state.ctx_arc()?;
-    guests::snapshots::list(&ctx, &guest.connection_id, &guest.node, guest.kind, guest.vmid).await
+    guests::snapshots::list(
+        &ctx,
+        &guest.connection_id,
+        &guest.node,
+        guest.kind,
+        guest.vmid,
+    )
+    .await
 }
 
 /// Takes a snapshot.
@@ -208,7 +321,15 @@ pub async fn guest_snapshot_create(
     input: SnapshotInput,
 ) -> Result<TrackedTask, AppError> {
     let ctx = state.ctx_arc()?;
-    guests::snapshots::create(&ctx, &guest.connection_id, &guest.node, guest.kind, guest.vmid, input).await
+    guests::snapshots::create(
+        &ctx,
+        &guest.connection_id,
+        &guest.node,
+        guest.kind,
+        guest.vmid,
+        input,
+    )
+    .await
 }
 
 /// Rolls back to a snapshot.
@@ -221,7 +342,16 @@ pub async fn guest_snapshot_rollback(
     start: bool,
 ) -> Result<TrackedTask, AppError> {
     let ctx = state.ctx_arc()?;
-    guests::snapshots::rollback(&ctx, &guest.connection_id, &guest.node, guest.kind, guest.vmid, name, start).await
+    guests::snapshots::rollback(
+        &ctx,
+        &guest.connection_id,
+        &guest.node,
+        guest.kind,
+        guest.vmid,
+        name,
+        start,
+    )
+    .await
 }
 
 /// Deletes a snapshot.
@@ -233,7 +363,15 @@ pub async fn guest_snapshot_delete(
     name: String,
 ) -> Result<TrackedTask, AppError> {
     let ctx = state.ctx_arc()?;
-    guests::snapshots::delete(&ctx, &guest.connection_id, &guest.node, guest.kind, guest.vmid, name).await
+    guests::snapshots::delete(
+        &ctx,
+        &guest.connection_id,
+        &guest.node,
+        guest.kind,
+        guest.vmid,
+        name,
+    )
+    .await
 }
 
 /// The storages of a node that hold guest disks of `kind`, for the clone form.

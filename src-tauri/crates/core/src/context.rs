@@ -29,6 +29,8 @@ pub struct Ctx {
     pub tracked: crate::tracked::Watchers,
     /// The guests' last-known addresses (guest agent / container interfaces).
     pub(crate) agent_ips: crate::guests::agent::IpCache,
+    /// Task logs streamed to windows.
+    pub log_follows: crate::tasks::LogFollows,
 }
 
 impl std::fmt::Debug for Ctx {
@@ -76,6 +78,7 @@ impl CtxBuilder {
             privileges: Default::default(),
             tracked: Default::default(),
             agent_ips: Default::default(),
+            log_follows: Default::default(),
         })
     }
 }

@@ -4,6 +4,7 @@
 //! One `/cluster/tasks` per enabled PVE connection, all in parallel; a cluster that does not
 //! answer is reported beside the list instead of hiding the others' tasks.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use proxdeck_pve::{PveClient, percent_encode};
@@ -319,6 +320,94 @@ pub async fn log_from(
         exitstatus,
         next_start,
     })
+}
+
+/// How often a followed log is read again while its task runs.
+pub const LOG_FOLLOW_INTERVAL: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// The task logs being streamed to windows, by the id the window chose: closing the window
+/// stops the stream (the local wait), never the task.
+#[derive(Default)]
+pub struct LogFollows {
+    inner: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Notify>>>,
+}
+
+impl std::fmt::Debug for LogFollows {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LogFollows")
+    }
+}
+
+impl LogFollows {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<tokio::sync::Notify>>> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// How many logs are streamed now.
+    pub fn count(&self) -> usize {
+        self.lock().len()
+    }
+}
+
+/// Streams a task's log: every new line as it appears (read every `interval`), then its
+/// end with the exit status. `send` returns `false` when nobody listens any more. Ends when
+/// the task ends, when [`unfollow_log`] is called with `follow_id`, or when `send` fails;
+/// stopping the stream does nothing to the task.
+pub async fn follow_log(
+    ctx: &Ctx,
+    connection_id: &str,
+    node: &str,
+    upid: &str,
+    follow_id: &str,
+    interval: std::time::Duration,
+    mut send: impl FnMut(TaskLog) -> bool,
+) -> Result<(), AppError> {
+    let client = crate::connections::client(ctx, connection_id).await?;
+    let stop = Arc::new(tokio::sync::Notify::new());
+    ctx.log_follows
+        .lock()
+        .insert(follow_id.to_owned(), Arc::clone(&stop));
+    let result = async {
+        let mut next = 0u32;
+        let mut failures = 0u32;
+        loop {
+            match log_from(&client, node, upid, next).await {
+                Ok(page) => {
+                    failures = 0;
+                    let full = page.lines.len() >= LOG_PAGE as usize;
+                    next = page.next_start;
+                    let running = page.running;
+                    if !send(page) {
+                        return Ok(());
+                    }
+                    if !running && !full {
+                        return Ok(());
+                    }
+                    if full {
+                        // More lines are waiting: read on at once.
+                        continue;
+                    }
+                }
+                // A node briefly away: keep following, but not forever.
+                Err(e) if failures < 10 && e.code == ErrorCode::Unreachable => failures += 1,
+                Err(e) => return Err(e),
+            }
+            tokio::select! {
+                () = tokio::time::sleep(interval) => {}
+                () = stop.notified() => return Ok(()),
+            }
+        }
+    }
+    .await;
+    ctx.log_follows.lock().remove(follow_id);
+    result
+}
+
+/// Stops streaming the log `follow_id` (the window closed). The task goes on.
+pub fn unfollow_log(ctx: &Ctx, follow_id: &str) {
+    if let Some(stop) = ctx.log_follows.lock().remove(follow_id) {
+        stop.notify_one();
+    }
 }
 
 #[cfg(test)]

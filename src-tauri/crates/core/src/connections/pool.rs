@@ -110,7 +110,12 @@ mod tests {
             .collect();
         assert_eq!(
             ids,
-            ["node/pve1", "storage/pve1/local", "qemu/100", "pool/tenant-a"]
+            [
+                "node/pve1",
+                "storage/pve1/local",
+                "qemu/100",
+                "pool/tenant-a"
+            ]
         );
         assert_eq!(scope(all.clone(), None).len(), all.len());
     }

@@ -97,7 +97,12 @@ impl IpCache {
 
 /// Every guest's last-known addresses.
 pub fn known(ctx: &Ctx) -> Vec<GuestIps> {
-    let mut out: Vec<GuestIps> = ctx.agent_ips.lock().values().map(|(ips, _)| ips.clone()).collect();
+    let mut out: Vec<GuestIps> = ctx
+        .agent_ips
+        .lock()
+        .values()
+        .map(|(ips, _)| ips.clone())
+        .collect();
     out.sort_by(|a, b| (&a.connection_id, a.vmid).cmp(&(&b.connection_id, b.vmid)));
     out
 }
@@ -143,12 +148,19 @@ async fn read(guest: &Guest) -> Result<GuestIps, AppError> {
         Err(e) => {
             let e = AppError::from(e);
             let m = e.message.to_lowercase();
-            out.state = if m.contains("no qemu guest agent configured") {
+            let stopped = [
+                format!("vm {} is not running", guest.vmid),
+                format!("ct {} not running", guest.vmid),
+                format!("ct {} is not running", guest.vmid),
+            ];
+            out.state = if m.contains("no qemu guest agent configured")
+                || m.contains("guest agent is not enabled")
+            {
                 AgentState::NotConfigured
-            } else if m.contains("is not running") && !m.contains("agent") {
-                AgentState::GuestStopped
-            } else if m.contains("agent is not running") {
+            } else if m.contains("guest agent is not running") {
                 AgentState::AgentNotRunning
+            } else if stopped.iter().any(|s| m.contains(s.as_str())) {
+                AgentState::GuestStopped
             } else if e.code == ErrorCode::MissingPrivilege {
                 AgentState::NotPermitted
             } else if matches!(

@@ -76,8 +76,9 @@ pub async fn options(
         client.get("/nodes"),
         client.get("/pools"),
     );
-    let next_vmid = vmid_of(&next.map_err(AppError::from)?)
-        .ok_or_else(|| AppError::new(ErrorCode::Protocol, "/cluster/nextid did not answer a VMID"))?;
+    let next_vmid = vmid_of(&next.map_err(AppError::from)?).ok_or_else(|| {
+        AppError::new(ErrorCode::Protocol, "/cluster/nextid did not answer a VMID")
+    })?;
     let config = config.map_err(AppError::from)?;
     let mut online: Vec<String> = nodes
         .map_err(AppError::from)?
@@ -215,7 +216,10 @@ pub async fn clone(
     }
     let mut form = vec![
         ("newid".to_owned(), input.newid.to_string()),
-        ("full".to_owned(), if input.full { "1" } else { "0" }.to_owned()),
+        (
+            "full".to_owned(),
+            if input.full { "1" } else { "0" }.to_owned(),
+        ),
     ];
     let name_key = match kind {
         GuestType::Qemu => "name",
@@ -239,7 +243,12 @@ pub async fn clone(
         "pool": input.pool,
     });
     guest
-        .start_task(ctx, Call::post(guest.path("/clone"), form), "guest.clone", details)
+        .start_task(
+            ctx,
+            Call::post(guest.path("/clone"), form),
+            "guest.clone",
+            details,
+        )
         .await
         .map_err(|e| {
             let m = e.message.to_lowercase();

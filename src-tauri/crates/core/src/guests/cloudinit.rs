@@ -93,13 +93,14 @@ pub async fn get(
 
 async fn read(guest: &Guest) -> Result<CloudInitConfig, AppError> {
     let (config_path, ci_path) = (guest.path("/config"), guest.path("/cloudinit"));
-    let (config, changes) = tokio::join!(guest.client.get(&config_path), guest.client.get(&ci_path));
+    let (config, changes) =
+        tokio::join!(guest.client.get(&config_path), guest.client.get(&ci_path));
     let config = config.map_err(AppError::from)?;
     let text = |k: &str| config[k].as_str().map(str::to_owned);
     let map = config.as_object().cloned().unwrap_or_default();
-    let has_drive = map.iter().any(|(k, v)| {
-        is_drive_key(k) && v.as_str().is_some_and(|v| v.contains("cloudinit"))
-    });
+    let has_drive = map
+        .iter()
+        .any(|(k, v)| is_drive_key(k) && v.as_str().is_some_and(|v| v.contains("cloudinit")));
     let ipconfig = map
         .iter()
         .filter(|(k, _)| k.starts_with("ipconfig"))
@@ -124,7 +125,9 @@ async fn read(guest: &Guest) -> Result<CloudInitConfig, AppError> {
         .and_then(|c| c.as_array().cloned())
         .unwrap_or_default()
         .iter()
-        .filter(|c| c.get("pending").is_some() || c.get("delete").is_some_and(|d| d != &Value::from(0)))
+        .filter(|c| {
+            c.get("pending").is_some() || c.get("delete").is_some_and(|d| d != &Value::from(0))
+        })
         .filter_map(|c| c["key"].as_str().map(str::to_owned))
         .collect();
     Ok(CloudInitConfig {
@@ -200,9 +203,8 @@ fn check_keys(keys: &[String]) -> Result<(), AppError> {
         }
         let mut parts = key.split_whitespace();
         let (kind, body) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-        let known = kind.starts_with("ssh-")
-            || kind.starts_with("ecdsa-sha2-")
-            || kind.starts_with("sk-");
+        let known =
+            kind.starts_with("ssh-") || kind.starts_with("ecdsa-sha2-") || kind.starts_with("sk-");
         if !known || body.len() < 16 {
             let message = format!(
                 "line {} is not an OpenSSH public key (`ssh-ed25519 AAAA… comment`)",
@@ -267,7 +269,10 @@ pub async fn set(
         set.push(("cipassword".to_owned(), p.clone()));
     }
     if set.is_empty() && delete.is_empty() {
-        return Err(AppError::new(ErrorCode::Invalid, "nothing to change: edit a value first"));
+        return Err(AppError::new(
+            ErrorCode::Invalid,
+            "nothing to change: edit a value first",
+        ));
     }
     let keys: Vec<&String> = set.iter().map(|(k, _)| k).collect();
     let details = serde_json::json!({ "set": keys, "delete": delete });
@@ -277,12 +282,21 @@ pub async fn set(
     }
     form.push(("digest".to_owned(), input.digest.clone()));
     guest
-        .change(ctx, Call::put(guest.path("/config"), form), "guest.cloudinit", details)
+        .change(
+            ctx,
+            Call::put(guest.path("/config"), form),
+            "guest.cloudinit",
+            details,
+        )
         .await
         .map_err(|e| {
             let mut e = super::config::conflict(e, &guest);
             // PVE's parameter names → the form's.
-            for (pve, form) in [("ciuser", "user"), ("cipassword", "password"), ("sshkeys", "sshKeys")] {
+            for (pve, form) in [
+                ("ciuser", "user"),
+                ("cipassword", "password"),
+                ("sshkeys", "sshKeys"),
+            ] {
                 if let Some(v) = e.fields.remove(pve) {
                     e.fields.insert(form.to_owned(), v);
                 }

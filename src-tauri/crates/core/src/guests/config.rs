@@ -95,12 +95,15 @@ pub(crate) async fn read(guest: &Guest) -> Result<GuestConfig, AppError> {
     );
     let config = config.map_err(AppError::from)?;
     let pending = pending.map_err(AppError::from)?;
-    let digest = config["digest"].as_str().map(str::to_owned).ok_or_else(|| {
-        AppError::new(
-            ErrorCode::Protocol,
-            format!("GET {config_path} answered without a digest"),
-        )
-    })?;
+    let digest = config["digest"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            AppError::new(
+                ErrorCode::Protocol,
+                format!("GET {config_path} answered without a digest"),
+            )
+        })?;
     let items = pending.as_array().ok_or_else(|| {
         AppError::new(
             ErrorCode::Protocol,
@@ -165,7 +168,12 @@ pub async fn update(
         "revert": change.revert,
     });
     guest
-        .change(ctx, Call::put(guest.path("/config"), form), "guest.config", details)
+        .change(
+            ctx,
+            Call::put(guest.path("/config"), form),
+            "guest.config",
+            details,
+        )
         .await
         .map_err(|e| conflict(e, &guest))?;
     read(&guest).await

@@ -141,16 +141,32 @@ pub async fn set(
         ("max_relocate".to_owned(), settings.max_relocate.to_string()),
     ];
     let mut delete = Vec::new();
-    match settings.group.as_deref().map(str::trim).filter(|g| !g.is_empty()) {
+    match settings
+        .group
+        .as_deref()
+        .map(str::trim)
+        .filter(|g| !g.is_empty())
+    {
         Some(g) => form.push(("group".to_owned(), g.to_owned())),
-        None if existing.as_ref().is_some_and(|e| e.settings.group.is_some()) => {
+        None if existing
+            .as_ref()
+            .is_some_and(|e| e.settings.group.is_some()) =>
+        {
             delete.push("group")
         }
         None => {}
     }
-    match settings.comment.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+    match settings
+        .comment
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
         Some(c) => form.push(("comment".to_owned(), c.to_owned())),
-        None if existing.as_ref().is_some_and(|e| e.settings.comment.is_some()) => {
+        None if existing
+            .as_ref()
+            .is_some_and(|e| e.settings.comment.is_some()) =>
+        {
             delete.push("comment")
         }
         None => {}

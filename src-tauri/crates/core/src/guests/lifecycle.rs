@@ -151,8 +151,8 @@ pub async fn migrate_options(
         .flatten()
         .filter_map(Value::as_str)
         .collect();
-    let running = matches!(&pre["running"], Value::Bool(true))
-        || pre["running"].as_u64() == Some(1);
+    let running =
+        matches!(&pre["running"], Value::Bool(true)) || pre["running"].as_u64() == Some(1);
     let mut targets: Vec<MigrateTarget> = nodes
         .as_array()
         .into_iter()
@@ -208,10 +208,7 @@ fn not_allowed_reason(why: &Value) -> String {
         }
     }
     if let Some(blocking) = why["blocking-ha-resources"].as_array() {
-        let sids: Vec<&str> = blocking
-            .iter()
-            .filter_map(|b| b["sid"].as_str())
-            .collect();
+        let sids: Vec<&str> = blocking.iter().filter_map(|b| b["sid"].as_str()).collect();
         if !sids.is_empty() {
             parts.push(format!("HA affinity with {}", sids.join(", ")));
         }

@@ -229,8 +229,14 @@ impl Guest {
             .send(&self.client)
             .await
             .and_then(|answer| tracked::upid_from(&answer, &described));
-        self.audit(ctx, action, &started.as_ref().map(|_| "started"), details, started.as_ref().ok())
-            .await;
+        self.audit(
+            ctx,
+            action,
+            &started.as_ref().map(|_| "started"),
+            details,
+            started.as_ref().ok(),
+        )
+        .await;
         let upid = started?;
         tracing::info!(%target, action, %upid, "guest task started");
         Ok(tracked::follow(

@@ -47,7 +47,11 @@ pub async fn list(
             Some(GuestSnapshot {
                 current: name == "current",
                 parent: s["parent"].as_str().map(str::to_owned),
-                description: s["description"].as_str().unwrap_or_default().trim_end().to_owned(),
+                description: s["description"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .trim_end()
+                    .to_owned(),
                 snaptime: s["snaptime"].as_i64(),
                 vmstate: s["vmstate"].as_u64() == Some(1) || s["vmstate"].as_bool() == Some(true),
                 name,
@@ -64,7 +68,9 @@ fn check_name(name: &str) -> Result<(), AppError> {
     let ok = name.len() >= 2
         && name.len() <= 40
         && name.starts_with(|c: char| c.is_ascii_alphabetic())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if ok && !name.eq_ignore_ascii_case("current") {
         return Ok(());
     }

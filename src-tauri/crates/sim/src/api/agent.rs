@@ -4,6 +4,7 @@
 //! guest's settings, byte for byte as `PVE::QemuServer::Cloudinit` writes it).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use axum::http::Method;
 use serde_json::{Value, json};
@@ -14,7 +15,7 @@ use super::nodes::online_node;
 use super::{ApiError, Call, Kind, Route, req};
 use crate::perms::{Check, Permission};
 use crate::scenario::{GuestKind, GuestStatus};
-use crate::state::{ClusterState, GuestState};
+use crate::state::{ClusterSim, ClusterState, GuestState};
 
 /// Every command of PVE's `$guest_agent_commands`, its method and its own privilege
 /// (always alongside `VM.GuestAgent.Unrestricted`).
@@ -250,7 +251,12 @@ fn assert_agent(g: &GuestState) -> Result<(), ApiError> {
     if !g.running() {
         return Err(ApiError::failed(format!("VM {vmid} is not running")));
     }
-    if !agent_enabled(agent) || g.spec.status == GuestStatus::Paused {
+    // qemu-server: "QEMU guest agent is not enabled" for `agent: 0`, checked before the
+    // ping that fails while the VM is paused.
+    if !agent_enabled(agent) {
+        return Err(ApiError::failed("QEMU guest agent is not enabled"));
+    }
+    if g.spec.status == GuestStatus::Paused {
         return Err(ApiError::failed("QEMU guest agent is not running"));
     }
     Ok(())
@@ -520,6 +526,26 @@ fn ci_values(g: &GuestState) -> BTreeMap<String, String> {
         }
     }
     out
+}
+
+/// Whether `key` is one the cloud-init drive is generated from.
+pub(super) fn is_ci_key(key: &str) -> bool {
+    CI_KEYS.contains(&key) || key.starts_with("ipconfig")
+}
+
+/// Records the values the drive holds now, unless a regeneration recorded them already:
+/// called before a config change touches a cloud-init key.
+pub(super) fn remember_generated(sim: &Arc<ClusterSim>, state: &ClusterState, vmid: u32) {
+    let Some(g) = state.guests.get(&vmid) else {
+        return;
+    };
+    let known = with_extra(sim, |e| e.cloudinit_generated.contains_key(&vmid));
+    if !known {
+        let values = ci_values(g);
+        with_extra(sim, |e| {
+            e.cloudinit_generated.entry(vmid).or_insert(values);
+        });
+    }
 }
 
 /// The values the current drive was generated from: the last regeneration, else the

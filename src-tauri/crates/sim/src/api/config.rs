@@ -1341,7 +1341,18 @@ fn update_config(call: &Call<'_>, background: bool) -> Result<Value, ApiError> {
         .0
         .iter()
         .filter(|(k, _)| !CONTROL.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), v.clone()))
+        .map(|(k, v)| match k.as_str() {
+            // qemu-server's resolve_cdrom_alias.
+            "cdrom" if kind == GuestKind::Qemu => {
+                let value = if v.contains("media=") {
+                    v.clone()
+                } else {
+                    format!("{v},media=cdrom")
+                };
+                ("ide2".to_owned(), value)
+            }
+            _ => (k.clone(), v.clone()),
+        })
         .collect();
     let route_params = match kind {
         GuestKind::Qemu => qemu_put_params(),
@@ -1385,7 +1396,9 @@ fn update_config(call: &Call<'_>, background: bool) -> Result<Value, ApiError> {
                 return Err(match kind {
                     GuestKind::Qemu => ApiError::param(
                         "revert",
-                        format!("you can't use '-delete {key}' and -revert {key}' at the same time"),
+                        format!(
+                            "you can't use '-delete {key}' and -revert {key}' at the same time"
+                        ),
                     ),
                     GuestKind::Lxc => ApiError::param(
                         "delete",
@@ -1445,6 +1458,17 @@ fn update_config(call: &Call<'_>, background: bool) -> Result<Value, ApiError> {
         check_perms()?;
     }
     update.check(&call.sim.state()).map_err(ApiError::failed)?;
+    // The drive holds the values it was generated from: keep them before the first change
+    // of a cloud-init key, so `GET .../cloudinit` lists what a regeneration would change.
+    if update
+        .sets
+        .iter()
+        .map(|(k, _)| k)
+        .chain(&update.deletes)
+        .any(|k| super::agent::is_ci_key(k))
+    {
+        super::agent::remember_generated(call.sim, &call.sim.state(), vmid);
+    }
     if kind == GuestKind::Lxc {
         check_perms()?;
     }

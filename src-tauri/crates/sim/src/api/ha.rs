@@ -477,6 +477,7 @@ fn converge(call: &Call<'_>, sid: &str, wanted: HaState) {
         _ => return,
     };
     let now = call.now;
+    let sim = Arc::clone(call.sim);
     call.sim.spawn_task(
         &node,
         &format!("{prefix}{action}"),
@@ -490,6 +491,10 @@ fn converge(call: &Call<'_>, sid: &str, wanted: HaState) {
                 .ok_or_else(|| format!("guest {vmid} vanished"))?;
             g.spec.status = target;
             g.started_at = (target == GuestStatus::Running).then_some(now);
+            // The LRM's start is a cold start: it applies pending changes.
+            if target == GuestStatus::Running {
+                super::config::apply_pending(&sim, state, vmid);
+            }
             Ok(())
         },
     );

@@ -9,8 +9,8 @@ use axum::http::Method;
 use serde_json::{Value, json};
 
 use super::config::{
-    check_skiplock, config_file, current_config, find_guest, kind_of, lock_error, mac_for,
-    materialize, noun, sync_scenario, task_user,
+    apply_pending, check_skiplock, config_file, current_config, find_guest, kind_of, lock_error,
+    mac_for, materialize, noun, sync_scenario, task_user,
 };
 use super::nodes::online_node;
 use super::{ApiError, Call, Kind, Route, opt, req};
@@ -880,6 +880,7 @@ fn migrate(call: &Call<'_>) -> Result<Value, ApiError> {
     }
     let precheck = precheck.map_err(|_| "migration aborted".to_owned());
     let restarting = kind == GuestKind::Lxc && running && restart;
+    let sim_after = Arc::clone(call.sim);
     let upid = worker(
         call,
         &node,
@@ -896,6 +897,8 @@ fn migrate(call: &Call<'_>) -> Result<Value, ApiError> {
             move_guest(state)?;
             if restarting && let Some(g) = state.guests.get_mut(&vmid) {
                 g.spec.status = GuestStatus::Running;
+                // Started again on the target: a cold start applies pending changes.
+                apply_pending(&sim_after, state, vmid);
             }
             Ok(())
         },

@@ -12,8 +12,8 @@ use axum::http::Method;
 use serde_json::{Value, json};
 
 use super::config::{
-    check_skiplock, config_file, current_config, digest, find_guest, kind_of,
-    lock_error, materialize, sync_scenario,
+    check_skiplock, config_file, current_config, digest, find_guest, kind_of, lock_error,
+    materialize, sync_scenario,
 };
 use super::lifecycle::{QEMU_TEMPLATE_DISKS, worker};
 use super::nodes::online_node;
@@ -85,7 +85,7 @@ fn parse_size(s: &str) -> Option<f64> {
 fn format_size(bytes: u64) -> String {
     let mut n = bytes;
     for unit in ["", "K", "M", "G"] {
-        if n % 1024 != 0 {
+        if !n.is_multiple_of(1024) {
             return format!("{n}{unit}");
         }
         n /= 1024;
@@ -181,8 +181,12 @@ fn plan(
         .find(|p| !p.contains('=') || p.starts_with("file=") || p.starts_with("volume="))
         .map(|p| p.split_once('=').map_or(p.as_str(), |(_, v)| v).to_owned())
         .unwrap_or_default();
-    if volid.is_empty() || volid == "none" {
+    if volid.is_empty() {
         return Err(format!("disk '{disk}' has no associated volume"));
+    }
+    // parse_volname comes first: an empty CD-ROM drive (`none`) is no volume ID.
+    if !volid.contains(':') && !volid.starts_with('/') {
+        return Err(format!("unable to parse volume ID '{volid}'"));
     }
     if kind == GuestKind::Qemu && (value.contains("media=cdrom") || volid == "cdrom") {
         return Err("you can't resize a cdrom".into());
@@ -191,7 +195,9 @@ fn plan(
         && !volid.starts_with('/')
         && denied_storage(sid)
     {
-        return Err(Denied::new(format!("/storage/{sid}"), &["Datastore.AllocateSpace"]).to_string());
+        return Err(
+            Denied::new(format!("/storage/{sid}"), &["Datastore.AllocateSpace"]).to_string(),
+        );
     }
     let main = main_disk(g, &conf) == disk;
     let current = parts
@@ -269,8 +275,12 @@ fn resize(call: &Call<'_>) -> Result<Value, ApiError> {
             .collect()
     };
     let check = {
-        let (node, disk, size, want_digest) =
-            (node.clone(), disk.clone(), size.clone(), want_digest.clone());
+        let (node, disk, size, want_digest) = (
+            node.clone(),
+            disk.clone(),
+            size.clone(),
+            want_digest.clone(),
+        );
         move |state: &ClusterState| {
             plan(
                 state,

@@ -33,7 +33,7 @@ node = "n1"
 status = "running"
 memory_mib = 2048
 disk_gib = 32
-config = {{ scsi0 = "ceph:vm-100-disk-0,iothread=1,size=32G", scsi1 = "ceph:vm-100-disk-1,size=10G", ide2 = "none,media=cdrom", net0 = "virtio=BC:24:11:00:00:64,bridge=vmbr0", ostype = "l26", boot = "order=scsi0;ide2;net0" }}
+config = {{ scsi0 = "ceph:vm-100-disk-0,iothread=1,size=32G", scsi1 = "ceph:vm-100-disk-1,size=10G", ide2 = "local:iso/debian-13.iso,media=cdrom", net0 = "virtio=BC:24:11:00:00:64,bridge=vmbr0", ostype = "l26", boot = "order=scsi0;ide2;net0" }}
 
 [[clusters.guests]]
 vmid = 101
@@ -253,9 +253,28 @@ async fn fast_plug_and_hot_pluggable_keys_apply_at_once_on_a_running_vm() {
     assert!(item(&list, "bios").get("value").is_none());
     assert_eq!(e.resource("qemu/100").await["name"], "web-02");
     assert_eq!(e.resource("qemu/100").await["maxcpu"], 2);
+    // A CD-ROM media change is live on any bus (`cdrom` is ide2's alias); changing a
+    // drive's media type is a hot-plug error PVE reports per key.
+    e.put(VM, &[("cdrom", "none")]).await.data();
+    assert_eq!(e.current(VM).await["ide2"], "none,media=cdrom");
+    let r = e
+        .put(VM, &[("scsi1", "ceph:vm-100-disk-1,media=cdrom")])
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        r.json.unwrap()["errors"]["scsi1"],
+        "hotplug problem - unable to change media type"
+    );
+    // Deleting: a NIC is unplugged at once, an IDE drive waits.
+    e.put(VM, &[("delete", "net1,ide2")]).await.data();
+    assert!(e.current(VM).await.get("net1").is_none());
+    assert_eq!(item(&e.pending(VM).await, "ide2")["delete"], 1);
     // The pending view of the config has them all.
     let config = e.config(VM).await;
-    assert_eq!((config["cores"].as_i64(), config["bios"].as_str()), (Some(4), Some("ovmf")));
+    assert_eq!(
+        (config["cores"].as_i64(), config["bios"].as_str()),
+        (Some(4), Some("ovmf"))
+    );
 }
 
 #[tokio::test]
@@ -327,7 +346,10 @@ async fn the_digest_covers_the_pending_section() {
 async fn a_stopped_vm_applies_everything_at_once_and_a_start_applies_what_was_pending() {
     let e = start().await;
     let r = e
-        .put(STOPPED_VM, &[("memory", "4096"), ("cores", "4"), ("delete", "ostype")])
+        .put(
+            STOPPED_VM,
+            &[("memory", "4096"), ("cores", "4"), ("delete", "ostype")],
+        )
         .await;
     assert_eq!(r.data(), &Value::Null);
     assert!(!anything_pending(&e.pending(STOPPED_VM).await));
@@ -341,10 +363,14 @@ async fn a_stopped_vm_applies_everything_at_once_and_a_start_applies_what_was_pe
 
     // Stop keeps the pending section (PVE applies it when the VM starts), start applies it.
     e.put(VM, &[("cores", "6")]).await.data();
-    let done = e.task(Method::POST, &format!("{VM}/status/stop"), &[]).await;
+    let done = e
+        .task(Method::POST, &format!("{VM}/status/stop"), &[])
+        .await;
     assert_eq!(done["exitstatus"], "OK");
     assert_eq!(item(&e.pending(VM).await, "cores")["pending"], "6");
-    let done = e.task(Method::POST, &format!("{VM}/status/start"), &[]).await;
+    let done = e
+        .task(Method::POST, &format!("{VM}/status/start"), &[])
+        .await;
     assert_eq!(done["exitstatus"], "OK");
     assert!(!anything_pending(&e.pending(VM).await));
     assert_eq!(e.current(VM).await["cores"], 6);
