@@ -36,6 +36,7 @@ import {
   type TaskFailure,
   type TaskList_Serialize,
   type TaskLog_Serialize,
+  type TaskLog_Deserialize,
   type ClusterSummary_Serialize,
   type GuestSummary_Serialize,
   type GuestInterface_Serialize,
@@ -74,6 +75,7 @@ import {
   type HaState,
   type AgentState,
 } from "./bindings";
+import { Channel } from "@tauri-apps/api/core";
 
 export type {
   AccessType,
@@ -325,6 +327,30 @@ export const api = {
   tasksRecent: (limit: number): Promise<TaskList> => call(() => commands.tasksRecent(limit)),
   taskLog: (connectionId: string, node: string, upid: string, start: number): Promise<TaskLog> =>
     call(() => commands.taskLog(connectionId, node, upid, start)),
+  /**
+   * Streams a task's log over a Tauri channel: `onPage` gets each page of new lines as the
+   * task writes them, the last with the exit status. `done` settles when the task ended (or
+   * the stream failed); `stop()` ends only the local wait, never the task.
+   */
+  taskLogFollow: (
+    connectionId: string,
+    node: string,
+    upid: string,
+    onPage: (page: TaskLog) => void,
+  ): { done: Promise<null>; stop: () => void } => {
+    const followId = `log-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+    if (!isTauri()) return { done: Promise.reject(new AppErrorException(OUTSIDE_APP)), stop: () => {} };
+    // The generated binding types a channel's payload in its input form (optional fields).
+    const channel = new Channel<TaskLog_Deserialize>();
+    channel.onmessage = (page) => onPage({ ...page, exitstatus: page.exitstatus ?? null });
+    const done = call(() => commands.taskLogFollow(connectionId, node, upid, followId, channel));
+    return {
+      done,
+      stop: () => {
+        void commands.taskLogUnfollow(followId).catch(() => undefined);
+      },
+    };
+  },
   taskStop: (connectionId: string, node: string, upid: string): Promise<null> =>
     call(() => commands.taskStop(connectionId, node, upid)),
   guestPower: (

@@ -60,6 +60,7 @@ export async function backendMock(importOriginal: () => Promise<typeof Backend>)
     // The task bar asks on every render of the frame.
     tasksRecent: vi.fn<typeof actual.api.tasksRecent>(() => Promise.resolve({ tasks: [], failed: [] })),
     taskLog: vi.fn<typeof actual.api.taskLog>(),
+    taskLogFollow: vi.fn<typeof actual.api.taskLogFollow>(),
     taskStop: vi.fn<typeof actual.api.taskStop>(),
     guestPower: vi.fn<typeof actual.api.guestPower>(),
     guestsPowerMany: vi.fn<typeof actual.api.guestsPowerMany>(),

@@ -24,6 +24,23 @@ function task(partial: Partial<TaskEntry> & Pick<TaskEntry, "upid" | "starttime"
   };
 }
 
+/** Makes the log stream deliver `pages` in turn; `open` keeps it running (as for a running task). */
+function streamLog(pages: TaskLog[], open = false) {
+  const stop = vi.fn();
+  vi.mocked(api.taskLogFollow).mockImplementation((_c, _n, _u, onPage) => {
+    let i = 0;
+    const next = () => {
+      if (i < pages.length) {
+        onPage(pages[i++]!);
+        setTimeout(next, 5);
+      }
+    };
+    setTimeout(next, 0);
+    return { done: open ? new Promise<null>(() => {}) : new Promise<null>((r) => setTimeout(() => r(null), 50)), stop };
+  });
+  return { stop };
+}
+
 function wrap(children: ReactNode) {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   return <QueryClientProvider client={client}>{children}</QueryClientProvider>;
@@ -61,40 +78,33 @@ describe("task bar", () => {
   it("opens the log of a task on Enter and on double-click", async () => {
     const user = userEvent.setup();
     vi.mocked(api.tasksRecent).mockResolvedValue({ tasks: TASKS, failed: [] });
-    vi.mocked(api.taskLog).mockResolvedValue({
-      lines: [{ n: 1, t: "starting" }, { n: 2, t: "TASK OK" }],
-      running: false,
-      exitstatus: "OK",
-      nextStart: 2,
-    });
+    streamLog([{ lines: [{ n: 1, t: "starting" }, { n: 2, t: "TASK OK" }], running: false, exitstatus: "OK", nextStart: 2 }]);
     render(wrap(<TaskBar expanded onToggle={() => {}} />));
     const row = await screen.findByTestId("task-row-demo-prod-3");
     row.focus();
     await user.keyboard("{Enter}");
     const dialog = await screen.findByTestId("task-log");
     await waitFor(() => expect(within(dialog).getAllByTestId("task-log-line")).toHaveLength(2));
-    expect(api.taskLog).toHaveBeenCalledWith("demo-prod", "pve1", "a", 0);
+    expect(api.taskLogFollow).toHaveBeenCalledWith("demo-prod", "pve1", "a", expect.any(Function));
     await user.click(within(dialog).getByRole("button", { name: "Close" }));
     await waitFor(() => expect(screen.queryByTestId("task-log")).not.toBeInTheDocument());
     await user.dblClick(screen.getByTestId("task-row-demo-lab-1"));
     expect(await screen.findByTestId("task-log")).toBeInTheDocument();
-    expect(api.taskLog).toHaveBeenCalledWith("demo-lab", "pve1", "b", 0);
+    expect(api.taskLogFollow).toHaveBeenCalledWith("demo-lab", "pve1", "b", expect.any(Function));
   });
 });
 
 describe("task log dialog", () => {
-  it("polls the log while the task runs and stops when it is done", async () => {
+  it("shows the streamed lines as they come, once each, and the end", async () => {
     const pages: TaskLog[] = [
       { lines: [{ n: 1, t: "starting VM" }], running: true, exitstatus: null, nextStart: 1 },
       { lines: [], running: true, exitstatus: null, nextStart: 1 },
-      { lines: [{ n: 2, t: "booted" }], running: true, exitstatus: null, nextStart: 2 },
+      { lines: [{ n: 1, t: "starting VM" }, { n: 2, t: "booted" }], running: true, exitstatus: null, nextStart: 2 },
       { lines: [{ n: 3, t: "TASK ERROR: no disk" }], running: false, exitstatus: "no disk", nextStart: 3 },
-      { lines: [], running: false, exitstatus: "no disk", nextStart: 3 },
     ];
-    let call = 0;
-    vi.mocked(api.taskLog).mockImplementation(() => Promise.resolve(pages[Math.min(call++, pages.length - 1)]!));
+    const stream = streamLog(pages);
     const t = task({ upid: "UPID:x", starttime: 1, status: "running" });
-    render(wrap(<TaskLogDialog task={t} onClose={() => {}} pollMs={10} />));
+    render(wrap(<TaskLogDialog task={t} onClose={() => {}} />));
     const dialog = await screen.findByTestId("task-log");
     await waitFor(() => expect(within(dialog).getAllByTestId("task-log-line")).toHaveLength(3));
     expect(within(dialog).getAllByTestId("task-log-line").map((l) => l.textContent)).toEqual([
@@ -103,20 +113,48 @@ describe("task log dialog", () => {
       "TASK ERROR: no disk",
     ]);
     await waitFor(() => expect(screen.getByTestId("task-log-status")).toHaveTextContent("no disk"));
-    expect(vi.mocked(api.taskLog).mock.calls.map((c) => c[3])).toEqual([0, 1, 1, 2]);
-    // Done: no more reads.
-    const calls = vi.mocked(api.taskLog).mock.calls.length;
-    await new Promise((r) => setTimeout(r, 60));
-    expect(vi.mocked(api.taskLog).mock.calls.length).toBe(calls);
+    expect(api.taskLogFollow).toHaveBeenCalledTimes(1);
+    expect(stream.stop).not.toHaveBeenCalled();
+  });
+
+  it("closing the window stops only the local wait, and says so", async () => {
+    const stream = streamLog([{ lines: [{ n: 1, t: "migrating" }], running: true, exitstatus: null, nextStart: 1 }], true);
+    const user = userEvent.setup();
+    const onClose = vi.fn();
+    const { unmount } = render(wrap(<TaskLogDialog task={task({ upid: "m", starttime: 1, status: "running" })} onClose={onClose} />));
+    expect(await screen.findByTestId("task-log-local")).toHaveTextContent("Closing this window stops watching; the task goes on.");
+    await user.click(screen.getByRole("button", { name: "Close" }));
+    expect(onClose).toHaveBeenCalled();
+    unmount();
+    expect(stream.stop).toHaveBeenCalledTimes(1);
+    expect(api.taskStop).not.toHaveBeenCalled();
+  });
+
+  it("follows again after the stream failed, without repeating lines", async () => {
+    let round = 0;
+    vi.mocked(api.taskLogFollow).mockImplementation((_c, _n, _u, onPage) => {
+      round += 1;
+      if (round === 1) {
+        onPage({ lines: [{ n: 1, t: "one" }], running: true, exitstatus: null, nextStart: 1 });
+        return { done: Promise.reject(new Error("node away")), stop: vi.fn() };
+      }
+      onPage({ lines: [{ n: 1, t: "one" }, { n: 2, t: "TASK OK" }], running: false, exitstatus: "OK", nextStart: 2 });
+      return { done: Promise.resolve(null), stop: vi.fn() };
+    });
+    render(wrap(<TaskLogDialog task={task({ upid: "f", starttime: 1, status: "running" })} onClose={() => {}} retryMs={10} />));
+    const dialog = await screen.findByTestId("task-log");
+    await waitFor(() => expect(screen.getByTestId("task-log-status")).toHaveTextContent("OK"));
+    expect(within(dialog).getAllByTestId("task-log-line").map((l) => l.textContent)).toEqual(["one", "TASK OK"]);
+    expect(round).toBe(2);
   });
 });
 
 describe("stopping a task", () => {
   it("stops a running task on the cluster after a second click, and not when cancelled", async () => {
-    vi.mocked(api.taskLog).mockResolvedValue({ lines: [{ n: 1, t: "starting" }], running: true, exitstatus: null, nextStart: 1 });
+    streamLog([{ lines: [{ n: 1, t: "starting" }], running: true, exitstatus: null, nextStart: 1 }], true);
     vi.mocked(api.taskStop).mockResolvedValue(null);
     const user = userEvent.setup();
-    render(wrap(<TaskLogDialog task={task({ upid: "r", starttime: 100, status: "running" })} onClose={() => {}} pollMs={60_000} />));
+    render(wrap(<TaskLogDialog task={task({ upid: "r", starttime: 100, status: "running" })} onClose={() => {}} />));
     await user.click(await screen.findByTestId("task-stop"));
     await user.click(screen.getByRole("button", { name: "Cancel" }));
     expect(api.taskStop).not.toHaveBeenCalled();
@@ -127,7 +165,7 @@ describe("stopping a task", () => {
   });
 
   it("offers no stop for a task that ended", async () => {
-    vi.mocked(api.taskLog).mockResolvedValue({ lines: [{ n: 1, t: "TASK OK" }], running: false, exitstatus: "OK", nextStart: 1 });
+    streamLog([{ lines: [{ n: 1, t: "TASK OK" }], running: false, exitstatus: "OK", nextStart: 1 }]);
     render(wrap(<TaskLogDialog task={task({ upid: "o", starttime: 100, status: "OK" })} onClose={() => {}} />));
     await waitFor(() => expect(screen.getByTestId("task-log-status")).toHaveTextContent("OK"));
     expect(screen.queryByTestId("task-stop")).not.toBeInTheDocument();

@@ -1,20 +1,18 @@
-// A task's log, followed live: polls for new lines while the task runs, keeps the view at the
-// bottom unless the user scrolled up, and shows the exit status when the task ends.
+// A task's log, followed live: the back end streams new lines over a channel as the task
+// writes them; the view stays at the bottom unless the user scrolled up, and shows the exit
+// status when the task ends. Closing the window ends only the local wait, never the task.
 import { useMutation } from "@tanstack/react-query";
 import { ScrollText } from "lucide-react";
 import { useEffect, useRef, useState } from "react";
-import { api, toAppError, type LogLine, type TaskEntry } from "@/backend";
+import { api, toAppError, type LogLine, type TaskEntry, type TaskLog } from "@/backend";
 import { buttonClass } from "@/ui/button";
 import { Dialog } from "@/ui/Dialog";
 import { ErrorNotice } from "@/ui/ErrorNotice";
 import { TaskStatus } from "./TaskStatus";
 import { formatUnixTime } from "./queries";
 
-/** How often a running task's log is read again. */
-export const LOG_POLL_MS = 1000;
-
-/** The most lines one read returns (the back end's page size). */
-const LOG_PAGE = 500;
+/** How long to wait before following again after the stream failed. */
+export const LOG_RETRY_MS = 3000;
 
 interface LogState {
   lines: LogLine[];
@@ -25,57 +23,56 @@ interface LogState {
 
 const EMPTY: LogState = { lines: [], running: true, exitstatus: null, error: null };
 
-/** Reads the log from the start and then every `pollMs` while the task runs. */
-function useTaskLog(task: TaskEntry, pollMs: number): LogState {
+/** Adds a streamed page to the log; a line already shown (after a restart) is not shown twice. */
+export function addPage(s: LogState, page: TaskLog): LogState {
+  const last = s.lines.at(-1)?.n ?? 0;
+  const fresh = page.lines.filter((l) => l.n > last);
+  return {
+    lines: fresh.length ? [...s.lines, ...fresh] : s.lines,
+    running: page.running,
+    exitstatus: page.exitstatus ?? null,
+    error: null,
+  };
+}
+
+/** Follows the log from the start until the task ends or the window closes. */
+function useTaskLog(task: TaskEntry, retryMs: number): LogState {
   const [state, setState] = useState<LogState>(EMPTY);
   useEffect(() => {
-    let cancelled = false;
+    let closed = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    let next = 0;
-    const read = async () => {
-      try {
-        const page = await api.taskLog(task.connectionId, task.node, task.upid, next);
-        if (cancelled) return;
-        next = Math.max(next, page.nextStart);
-        setState((s) => {
-          // A line already shown (a repeated read) is not shown twice.
-          const last = s.lines.at(-1)?.n ?? 0;
-          const fresh = page.lines.filter((l) => l.n > last);
-          return {
-            lines: fresh.length ? [...s.lines, ...fresh] : s.lines,
-            running: page.running,
-            exitstatus: page.exitstatus ?? null,
-            error: null,
-          };
-        });
-        // A finished task's log may still be longer than one page.
-        if (page.running) timer = setTimeout(() => void read(), pollMs);
-        else if (page.lines.length >= LOG_PAGE) timer = setTimeout(() => void read(), 0);
-      } catch (error) {
-        if (cancelled) return;
+    let stop = () => {};
+    const follow = () => {
+      const stream = api.taskLogFollow(task.connectionId, task.node, task.upid, (page) => {
+        if (!closed) setState((s) => addPage(s, page));
+      });
+      stop = stream.stop;
+      stream.done.catch((error: unknown) => {
+        if (closed) return;
         setState((s) => ({ ...s, error }));
-        timer = setTimeout(() => void read(), pollMs * 3);
-      }
+        timer = setTimeout(follow, retryMs);
+      });
     };
-    void read();
+    follow();
     return () => {
-      cancelled = true;
+      closed = true;
       clearTimeout(timer);
+      stop();
     };
-  }, [task.connectionId, task.node, task.upid, pollMs]);
+  }, [task.connectionId, task.node, task.upid, retryMs]);
   return state;
 }
 
 export function TaskLogDialog({
   task,
   onClose,
-  pollMs = LOG_POLL_MS,
+  retryMs = LOG_RETRY_MS,
 }: {
   task: TaskEntry;
   onClose: () => void;
-  pollMs?: number;
+  retryMs?: number;
 }) {
-  const log = useTaskLog(task, pollMs);
+  const log = useTaskLog(task, retryMs);
   const box = useRef<HTMLOListElement>(null);
   const atBottom = useRef(true);
   useEffect(() => {
@@ -99,6 +96,11 @@ export function TaskLogDialog({
           <span data-testid="task-log-status" className="min-w-0 flex-1 text-sm">
             <TaskStatus status={status} />
           </span>
+          {log.running ? (
+            <span data-testid="task-log-local" className="text-xs text-muted">
+              Closing this window stops watching; the task goes on.
+            </span>
+          ) : null}
           {log.running ? <StopTask task={task} /> : null}
         </>
       }
