@@ -879,43 +879,81 @@ async fn a_locked_guest_explains_the_lock_for_every_action() {
 #[tokio::test]
 async fn a_task_log_streams_line_by_line_and_closing_the_window_leaves_the_task_running() {
     let d = open().await;
-    let task = guests::power(&d.ctx, PROD, "pve3", Qemu, 113, PowerAction::Start).await.unwrap();
+    let task = guests::power(&d.ctx, PROD, "pve3", Qemu, 113, PowerAction::Start)
+        .await
+        .unwrap();
     let pages = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&pages);
-    proxdeck_core::tasks::follow_log(&d.ctx, PROD, "pve3", &task.upid, "w1", Duration::from_millis(100), |page| {
-        sink.lock().unwrap().push(page);
-        true
-    })
+    proxdeck_core::tasks::follow_log(
+        &d.ctx,
+        PROD,
+        "pve3",
+        &task.upid,
+        "w1",
+        Duration::from_millis(100),
+        |page| {
+            sink.lock().unwrap().push(page);
+            true
+        },
+    )
     .await
     .unwrap();
     let pages = pages.lock().unwrap().clone();
-    assert!(pages.len() >= 2, "the log came in more than one page: {pages:?}");
+    assert!(
+        pages.len() >= 2,
+        "the log came in more than one page: {pages:?}"
+    );
     assert!(pages.first().unwrap().running);
     let last = pages.last().unwrap();
     assert!(!last.running);
     assert_eq!(last.exitstatus.as_deref(), Some("OK"));
-    let numbers: Vec<u32> = pages.iter().flat_map(|p| p.lines.iter().map(|l| l.n)).collect();
-    assert!(numbers.windows(2).all(|w| w[0] < w[1]), "no line twice, in order: {numbers:?}");
-    assert!(pages.iter().flat_map(|p| &p.lines).any(|l| l.t.starts_with("TASK OK")));
+    let numbers: Vec<u32> = pages
+        .iter()
+        .flat_map(|p| p.lines.iter().map(|l| l.n))
+        .collect();
+    assert!(
+        numbers.windows(2).all(|w| w[0] < w[1]),
+        "no line twice, in order: {numbers:?}"
+    );
+    assert!(
+        pages
+            .iter()
+            .flat_map(|p| &p.lines)
+            .any(|l| l.t.starts_with("TASK OK"))
+    );
     assert_eq!(d.ctx.log_follows.count(), 0);
 
     // Closing the window: the stream ends at once, the task is not stopped.
-    let task = guests::power(&d.ctx, PROD, "pve3", Qemu, 113, PowerAction::Shutdown).await.unwrap();
+    let task = guests::power(&d.ctx, PROD, "pve3", Qemu, 113, PowerAction::Shutdown)
+        .await
+        .unwrap();
     let ctx = Arc::clone(&d.ctx);
     let upid = task.upid.clone();
     let follow = tokio::spawn(async move {
         let mut n = 0;
-        proxdeck_core::tasks::follow_log(&ctx, PROD, "pve3", &upid, "w2", Duration::from_millis(100), |_| {
-            n += 1;
-            true
-        })
+        proxdeck_core::tasks::follow_log(
+            &ctx,
+            PROD,
+            "pve3",
+            &upid,
+            "w2",
+            Duration::from_millis(100),
+            |_| {
+                n += 1;
+                true
+            },
+        )
         .await
         .map(|()| n)
     });
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(d.ctx.log_follows.count(), 1);
     proxdeck_core::tasks::unfollow_log(&d.ctx, "w2");
-    let seen = tokio::time::timeout(Duration::from_millis(500), follow).await.unwrap().unwrap().unwrap();
+    let seen = tokio::time::timeout(Duration::from_millis(500), follow)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
     assert!(seen >= 1);
     let done = d.ok(task).await;
     assert!(!done.failed(), "the task went on to its end: {done:?}");

@@ -41,16 +41,16 @@ pub async fn check_guest(ctx: &Ctx, conn: &Connection, vmid: u32) -> Result<(), 
         // The engine keeps only the pool's guests, so a guest it knows is in the pool.
         Some(p) => p,
         None => {
+            // Not seen yet (a clone that just appeared): ask the cluster where it is. A
+            // guest the login cannot see at all is not in reach either.
             let client = crate::connections::client(ctx, &conn.id).await?;
-            let answer = client
-                .get(&format!("/pools/{}", proxdeck_pve::percent_encode(pool)))
-                .await?;
-            answer["members"]
+            let answer = client.get("/cluster/resources?type=vm").await?;
+            answer
                 .as_array()
                 .into_iter()
                 .flatten()
-                .any(|m| m["vmid"].as_u64() == Some(u64::from(vmid)))
-                .then(|| pool.to_owned())
+                .find(|r| r["vmid"].as_u64() == Some(u64::from(vmid)))
+                .and_then(|r| r["pool"].as_str().map(str::to_owned))
         }
     };
     if found.as_deref() == Some(pool) {
