@@ -144,6 +144,37 @@ fn demo_connection(
 /// Takes one demo cluster (or backup server) down, as if it were switched off, or brings it
 /// back: its listener refuses connections while down, so the app shows what it shows for a
 /// real outage (last-known state, greyed and stale; actions disabled; a notification).
+/// Takes one node of a demo cluster off the network, or brings it back (a node failure,
+/// as during a migration): its API calls fail with 595 and it shows offline.
+pub async fn set_node_online(
+    ctx: &Ctx,
+    id: &str,
+    node: &str,
+    online: bool,
+) -> Result<(), AppError> {
+    let running = ctx.demo.running.lock().await;
+    let r = running.as_ref().ok_or_else(|| not_found(id))?;
+    let (conn, _) = r
+        .connections
+        .iter()
+        .find(|(c, _)| c.id == id)
+        .ok_or_else(|| not_found(id))?;
+    let cluster = r
+        .sim
+        .clusters
+        .iter()
+        .find(|c| c.sim.name == conn.name)
+        .ok_or_else(|| not_found(id))?;
+    if cluster.sim.set_node_online(node, online) {
+        Ok(())
+    } else {
+        Err(AppError::new(
+            ErrorCode::NotFound,
+            format!("{} has no node {node}", conn.name),
+        ))
+    }
+}
+
 pub async fn set_outage(ctx: &Ctx, id: &str, down: bool) -> Result<Connection, AppError> {
     let changed = {
         let mut running = ctx.demo.running.lock().await;

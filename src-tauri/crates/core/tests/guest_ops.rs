@@ -958,3 +958,36 @@ async fn a_task_log_streams_line_by_line_and_closing_the_window_leaves_the_task_
     let done = d.ok(task).await;
     assert!(!done.failed(), "the task went on to its end: {done:?}");
 }
+
+#[tokio::test]
+async fn a_node_lost_mid_migration_fails_the_task_and_the_guest_stays_where_it_was() {
+    let d = open().await;
+    let task = lifecycle::migrate(&d.ctx, PROD, "pve1", Qemu, 100, "pve3".into())
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    demo::set_node_online(&d.ctx, PROD, "pve3", false)
+        .await
+        .unwrap();
+    let done = d.ended(&task).await;
+    assert!(done.failed(), "{done:?}");
+    assert!(
+        done.exitstatus.as_deref().unwrap().contains("pve3"),
+        "{done:?}"
+    );
+    let vm = d.guest(100).await.unwrap();
+    assert_eq!(
+        (vm.node.as_deref(), vm.status.as_deref()),
+        (Some("pve1"), Some("running"))
+    );
+    // The next try offers pve3 no more, and says why.
+    let options = lifecycle::migrate_options(&d.ctx, PROD, "pve1", Qemu, 100)
+        .await
+        .unwrap();
+    let pve3 = options.targets.iter().find(|t| t.node == "pve3").unwrap();
+    assert_eq!(pve3.reason.as_deref(), Some("offline"));
+    let e = lifecycle::migrate(&d.ctx, PROD, "pve1", Qemu, 100, "pve3".into())
+        .await
+        .unwrap_err();
+    assert!(e.fields["target"].contains("offline"), "{e:?}");
+}

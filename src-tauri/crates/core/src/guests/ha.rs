@@ -201,7 +201,7 @@ pub async fn set(
     guest
         .change(ctx, call, action, details)
         .await
-        .map_err(|e| group_field(e))?;
+        .map_err(group_field)?;
     read(&guest).await
 }
 

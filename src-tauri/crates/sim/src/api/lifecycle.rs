@@ -826,6 +826,12 @@ fn migrate(call: &Call<'_>) -> Result<Value, ApiError> {
     let move_guest = {
         let target = target.clone();
         move |state: &mut ClusterState| -> Result<(), String> {
+            // The target went away while the migration ran: it aborts, the guest stays.
+            if !state.node(&target).is_some_and(|n| n.online) {
+                return Err(format!(
+                    "migration aborted: lost connection to node '{target}' during the migration"
+                ));
+            }
             materialize(state, vmid);
             let g = state
                 .guests
