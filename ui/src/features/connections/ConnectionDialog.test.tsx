@@ -111,6 +111,33 @@ describe("the connection dialog", () => {
     expect(await screen.findByTestId("tree-connection-prod")).toBeInTheDocument();
   });
 
+  it("binds a connection to a pool, and shows the back end's refusal of a pool name under the field", async () => {
+    const user = userEvent.setup();
+    vi.mocked(api.connectionAdd).mockRejectedValueOnce(
+      new AppErrorException({
+        code: "Invalid",
+        message: "the connection form has errors in: pool",
+        detail: null,
+        fields: { pool: "`a b` is not a pool name" },
+      }),
+    );
+    await openAddDialog(user);
+    await fillBasics(user);
+    await user.click(screen.getByTestId("conn-access-token"));
+    await user.click(screen.getByTestId("conn-token-id"));
+    await user.paste("operator@pve!ci=9d1c5c5e-0000-4000-8000-123456789abc");
+    await user.type(screen.getByTestId("conn-pool"), " a b ");
+    await user.click(screen.getByTestId("conn-save"));
+    expect(await screen.findByTestId("field-error-pool")).toHaveTextContent("is not a pool name");
+    expect(screen.getByTestId("conn-pool")).toHaveValue(" a b ");
+    await user.clear(screen.getByTestId("conn-pool"));
+    await user.type(screen.getByTestId("conn-pool"), "tenant-a");
+    await user.click(screen.getByTestId("conn-save"));
+    await waitFor(() =>
+      expect(api.connectionAdd).toHaveBeenLastCalledWith(expect.objectContaining({ pool: "tenant-a" })),
+    );
+  });
+
   it("sends a credential login with its password and a Backup Server's kind", async () => {
     const user = userEvent.setup();
     await openAddDialog(user);
