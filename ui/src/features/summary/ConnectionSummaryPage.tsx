@@ -95,6 +95,12 @@ export function ConnectionSummaryPage() {
       <Breadcrumbs items={[{ label: "Datacenter", to: "/" }, { label: name }]} />
       <SummaryBody testId="summary-connection">
         <h1 className="text-xl font-semibold">{name}</h1>
+        {connection?.pool ? (
+          <p data-testid="connection-pool" className="text-sm text-muted">
+            Bound to pool <span className="font-medium text-fg">{connection.pool}</span>: only its guests are shown and
+            acted on.
+          </p>
+        ) : null}
         <OfflineBanner conn={conn} />
         <ConnectionBody conn={conn} connection={connection} />
       </SummaryBody>
