@@ -16,363 +16,100 @@ use tauri::State;
 
 use crate::state::AppState;
 
-/// What the clone form offers: next free VMID, template or not, online nodes, pools.
-#[tauri::command]
-#[specta::specta]
-pub async fn guest_clone_options(
-    state: State<'_, AppState>,
-    guest: GuestRef,
-) -> Result<CloneOptions, AppError> {
-    let ctx = state.ctx_arc()?;
-    guests::clone::options(
-        &ctx,
-        &guest.connection_id,
-        &guest.node,
-        guest.kind,
-        guest.vmid,
-    )
-    .await
+/// A command on one guest: `GuestRef` in, the core function of the same purpose called with
+/// the guest's connection, node, kind and VMID and the command's own arguments.
+macro_rules! guest_command {
+    ($(#[doc = $doc:expr])* $name:ident => $core:path, $ret:ty $(, $arg:ident: $ty:ty)*) => {
+        $(#[doc = $doc])*
+        #[tauri::command]
+        #[specta::specta]
+        pub async fn $name(
+            state: State<'_, AppState>,
+            guest: GuestRef,
+            $($arg: $ty,)*
+        ) -> Result<$ret, AppError> {
+            let ctx = state.ctx_arc()?;
+            $core(&ctx, &guest.connection_id, &guest.node, guest.kind, guest.vmid $(, $arg)*).await
+        }
+    };
 }
 
-/// Clones a guest or template; the task is followed and the new guest appears when it ends.
-#[tauri::command]
-#[specta::specta]
-pub async fn guest_clone(
-    state: State<'_, AppState>,
-    guest: GuestRef,
-    input: CloneInput,
-) -> Result<TrackedTask, AppError> {
-    let ctx = state.ctx_arc()?;
-    guests::clone::clone(
-        &ctx,
-        &guest.connection_id,
-        &guest.node,
-        guest.kind,
-        guest.vmid,
-        input,
-    )
-    .await
-}
-
-/// The guest's configuration with its pending changes and digest.
-#[tauri::command]
-#[specta::specta]
-pub async fn guest_config(
-    state: State<'_, AppState>,
-    guest: GuestRef,
-) -> Result<GuestConfig, AppError> {
-    let ctx = state.ctx_arc()?;
-    guests::config::get(
-        &ctx,
-        &guest.connection_id,
-        &guest.node,
-        guest.kind,
-        guest.vmid,
-    )
-    .await
-}
-
-/// Edits the configuration; a change made elsewhere meanwhile is a Conflict.
-#[tauri::command]
-#[specta::specta]
-pub async fn guest_config_update(
-    state: State<'_, AppState>,
-    guest: GuestRef,
-    change: ConfigChange,
-) -> Result<GuestConfig, AppError> {
-    let ctx = state.ctx_arc()?;
-    guests::config::update(
-        &ctx,
-        &guest.connection_id,
-        &guest.node,
-        guest.kind,
-        guest.vmid,
-        change,
-    )
-    .await
-}
-
-/// Grows a disk.
-#[tauri::command]
-#[specta::specta]
-pub async fn guest_disk_resize(
-    state: State<'_, AppState>,
-    guest: GuestRef,
-    resize: DiskResize,
-) -> Result<TrackedTask, AppError> {
-    let ctx = state.ctx_arc()?;
-    guests::config::resize_disk(
-        &ctx,
-        &guest.connection_id,
-        &guest.node,
-        guest.kind,
-        guest.vmid,
-        resize,
-    )
-    .await
-}
-
-/// Deletes a stopped guest, its name typed to confirm.
-#[tauri::command]
-#[specta::specta]
-pub async fn guest_delete(
-    state: State<'_, AppState>,
-    guest: GuestRef,
-    input: DeleteInput,
-) -> Result<TrackedTask, AppError> {
-    let ctx = state.ctx_arc()?;
-    guests::lifecycle::delete(
-        &ctx,
-        &guest.connection_id,
-        &guest.node,
-        guest.kind,
-        guest.vmid,
-        input,
-    )
-    .await
-}
-
-/// The nodes the guest can move to, and why not to the others.
-#[tauri::command]
-#[specta::specta]
-pub async fn guest_migrate_options(
-    state: State<'_, AppState>,
-    guest: GuestRef,
-) -> Result<MigrateOptions, AppError> {
-    let ctx = state.ctx_arc()?;
-    guests::lifecycle::migrate_options(
-        &ctx,
-        &guest.connection_id,
-        &guest.node,
-        guest.kind,
-        guest.vmid,
-    )
-    .await
-}
-
-/// Moves the guest to another node (online when it runs).
-#[tauri::command]
-#[specta::specta]
-pub async fn guest_migrate(
-    state: State<'_, AppState>,
-    guest: GuestRef,
-    target: String,
-) -> Result<TrackedTask, AppError> {
-    let ctx = state.ctx_arc()?;
-    guests::lifecycle::migrate(
-        &ctx,
-        &guest.connection_id,
-        &guest.node,
-        guest.kind,
-        guest.vmid,
-        target,
-    )
-    .await
-}
-
-/// The guest's HA resource, if HA manages it.
-#[tauri::command]
-#[specta::specta]
-pub async fn guest_ha(
-    state: State<'_, AppState>,
-    guest: GuestRef,
-) -> Result<Option<HaResource>, AppError> {
-    let ctx = state.ctx_arc()?;
-    guests::ha::get(
-        &ctx,
-        &guest.connection_id,
-        &guest.node,
-        guest.kind,
-        guest.vmid,
-    )
-    .await
-}
-
-/// Puts the guest under HA or changes its HA settings.
-#[tauri::command]
-#[specta::specta]
-pub async fn guest_ha_set(
-    state: State<'_, AppState>,
-    guest: GuestRef,
-    settings: HaSettings,
-) -> Result<Option<HaResource>, AppError> {
-    let ctx = state.ctx_arc()?;
-    guests::ha::set(
-        &ctx,
-        &guest.connection_id,
-        &guest.node,
-        guest.kind,
-        guest.vmid,
-        settings,
-    )
-    .await
-}
-
-/// Takes the guest out of HA.
-#[tauri::command]
-#[specta::specta]
-pub async fn guest_ha_remove(state: State<'_, AppState>, guest: GuestRef) -> Result<(), AppError> {
-    let ctx = state.ctx_arc()?;
-    guests::ha::remove(
-        &ctx,
-        &guest.connection_id,
-        &guest.node,
-        guest.kind,
-        guest.vmid,
-    )
-    .await
-}
-
-/// A VM's cloud-init settings and what the image lacks.
-#[tauri::command]
-#[specta::specta]
-pub async fn guest_cloudinit(
-    state: State<'_, AppState>,
-    guest: GuestRef,
-) -> Result<CloudInitConfig, AppError> {
-    let ctx = state.ctx_arc()?;
-    guests::cloudinit::get(
-        &ctx,
-        &guest.connection_id,
-        &guest.node,
-        guest.kind,
-        guest.vmid,
-    )
-    .await
-}
-
-/// Writes cloud-init settings; the password goes to the cluster only.
-#[tauri::command]
-#[specta::specta]
-pub async fn guest_cloudinit_set(
-    state: State<'_, AppState>,
-    guest: GuestRef,
-    input: CloudInitInput,
-) -> Result<CloudInitConfig, AppError> {
-    let ctx = state.ctx_arc()?;
-    guests::cloudinit::set(
-        &ctx,
-        &guest.connection_id,
-        &guest.node,
-        guest.kind,
-        guest.vmid,
-        input,
-    )
-    .await
-}
-
-/// Regenerates the cloud-init drive.
-#[tauri::command]
-#[specta::specta]
-pub async fn guest_cloudinit_regenerate(
-    state: State<'_, AppState>,
-    guest: GuestRef,
-) -> Result<CloudInitConfig, AppError> {
-    let ctx = state.ctx_arc()?;
-    guests::cloudinit::regenerate(
-        &ctx,
-        &guest.connection_id,
-        &guest.node,
-        guest.kind,
-        guest.vmid,
-    )
-    .await
-}
-
-/// Asks the guest (agent / container) for its addresses now.
-#[tauri::command]
-#[specta::specta]
-pub async fn guest_ips(state: State<'_, AppState>, guest: GuestRef) -> Result<GuestIps, AppError> {
-    let ctx = state.ctx_arc()?;
-    guests::agent::ips(
-        &ctx,
-        &guest.connection_id,
-        &guest.node,
-        guest.kind,
-        guest.vmid,
-    )
-    .await
-}
-
-/// The guest's snapshots, `current` last.
-#[tauri::command]
-#[specta::specta]
-pub async fn guest_snapshots(
-    state: State<'_, AppState>,
-    guest: GuestRef,
-) -> Result<Vec<GuestSnapshot>, AppError> {
-    let ctx = state.ctx_arc()?;
-    guests::snapshots::list(
-        &ctx,
-        &guest.connection_id,
-        &guest.node,
-        guest.kind,
-        guest.vmid,
-    )
-    .await
-}
-
-/// Takes a snapshot.
-#[tauri::command]
-#[specta::specta]
-pub async fn guest_snapshot_create(
-    state: State<'_, AppState>,
-    guest: GuestRef,
-    input: SnapshotInput,
-) -> Result<TrackedTask, AppError> {
-    let ctx = state.ctx_arc()?;
-    guests::snapshots::create(
-        &ctx,
-        &guest.connection_id,
-        &guest.node,
-        guest.kind,
-        guest.vmid,
-        input,
-    )
-    .await
-}
-
-/// Rolls back to a snapshot.
-#[tauri::command]
-#[specta::specta]
-pub async fn guest_snapshot_rollback(
-    state: State<'_, AppState>,
-    guest: GuestRef,
-    name: String,
-    start: bool,
-) -> Result<TrackedTask, AppError> {
-    let ctx = state.ctx_arc()?;
-    guests::snapshots::rollback(
-        &ctx,
-        &guest.connection_id,
-        &guest.node,
-        guest.kind,
-        guest.vmid,
-        name,
-        start,
-    )
-    .await
-}
-
-/// Deletes a snapshot.
-#[tauri::command]
-#[specta::specta]
-pub async fn guest_snapshot_delete(
-    state: State<'_, AppState>,
-    guest: GuestRef,
-    name: String,
-) -> Result<TrackedTask, AppError> {
-    let ctx = state.ctx_arc()?;
-    guests::snapshots::delete(
-        &ctx,
-        &guest.connection_id,
-        &guest.node,
-        guest.kind,
-        guest.vmid,
-        name,
-    )
-    .await
-}
+guest_command!(
+    /// What the clone form offers: next free VMID, template or not, online nodes, pools.
+    guest_clone_options => guests::clone::options, CloneOptions
+);
+guest_command!(
+    /// Clones a guest or template; the task is followed and the new guest appears when it ends.
+    guest_clone => guests::clone::clone, TrackedTask, input: CloneInput
+);
+guest_command!(
+    /// The guest's configuration with its pending changes and digest.
+    guest_config => guests::config::get, GuestConfig
+);
+guest_command!(
+    /// Edits the configuration; a change made elsewhere meanwhile is a Conflict.
+    guest_config_update => guests::config::update, GuestConfig, change: ConfigChange
+);
+guest_command!(
+    /// Grows a disk.
+    guest_disk_resize => guests::config::resize_disk, TrackedTask, resize: DiskResize
+);
+guest_command!(
+    /// Deletes a stopped guest, its name typed to confirm.
+    guest_delete => guests::lifecycle::delete, TrackedTask, input: DeleteInput
+);
+guest_command!(
+    /// The nodes the guest can move to, and why not to the others.
+    guest_migrate_options => guests::lifecycle::migrate_options, MigrateOptions
+);
+guest_command!(
+    /// Moves the guest to another node (online when it runs).
+    guest_migrate => guests::lifecycle::migrate, TrackedTask, target: String
+);
+guest_command!(
+    /// The guest's HA resource, if HA manages it.
+    guest_ha => guests::ha::get, Option<HaResource>
+);
+guest_command!(
+    /// Puts the guest under HA or changes its HA settings.
+    guest_ha_set => guests::ha::set, Option<HaResource>, settings: HaSettings
+);
+guest_command!(
+    /// Takes the guest out of HA.
+    guest_ha_remove => guests::ha::remove, ()
+);
+guest_command!(
+    /// A VM's cloud-init settings and what the image lacks.
+    guest_cloudinit => guests::cloudinit::get, CloudInitConfig
+);
+guest_command!(
+    /// Writes cloud-init settings; the password goes to the cluster only.
+    guest_cloudinit_set => guests::cloudinit::set, CloudInitConfig, input: CloudInitInput
+);
+guest_command!(
+    /// Regenerates the cloud-init drive.
+    guest_cloudinit_regenerate => guests::cloudinit::regenerate, CloudInitConfig
+);
+guest_command!(
+    /// Asks the guest (agent / container) for its addresses now.
+    guest_ips => guests::agent::ips, GuestIps
+);
+guest_command!(
+    /// The guest's snapshots, `current` last.
+    guest_snapshots => guests::snapshots::list, Vec<GuestSnapshot>
+);
+guest_command!(
+    /// Takes a snapshot.
+    guest_snapshot_create => guests::snapshots::create, TrackedTask, input: SnapshotInput
+);
+guest_command!(
+    /// Rolls back to a snapshot.
+    guest_snapshot_rollback => guests::snapshots::rollback, TrackedTask, name: String, start: bool
+);
+guest_command!(
+    /// Deletes a snapshot.
+    guest_snapshot_delete => guests::snapshots::delete, TrackedTask, name: String
+);
 
 /// The storages of a node that hold guest disks of `kind`, for the clone form.
 #[tauri::command]

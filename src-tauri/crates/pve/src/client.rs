@@ -607,6 +607,27 @@ enum Credentials {
     },
 }
 
+/// Undoes [`percent_encode`] (and any `%XX` escape); a `%` not followed by two hex digits
+/// stays as it is. Invalid UTF-8 is replaced, never an error.
+pub fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(h) = s.get(i + 1..i + 3)
+            && let Ok(b) = u8::from_str_radix(h, 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// Percent-encodes `s` for a form body or one path segment (`root@pam` → `root%40pam`):
 /// everything but RFC 3986's unreserved characters.
 pub fn percent_encode(s: &str) -> String {

@@ -30,7 +30,8 @@ mod transport;
 
 pub use auth::{Auth, PBS_TOKEN_FORMAT, PVE_TOKEN_FORMAT, Product};
 pub use client::{
-    DEFAULT_TIMEOUT, Login, PveClient, RENEW_AFTER, SecondFactor, Stats, percent_encode,
+    DEFAULT_TIMEOUT, Login, PveClient, RENEW_AFTER, SecondFactor, Stats, percent_decode,
+    percent_encode,
 };
 pub use error::PveError;
 pub use probe::{PresentedCertificate, probe};

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use proxdeck_pve::{percent_decode, percent_encode};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use specta::Type;
@@ -154,36 +155,14 @@ fn is_drive_key(k: &str) -> bool {
     base.len() < k.len() && matches!(base, "ide" | "scsi" | "sata" | "virtio")
 }
 
-/// PVE keeps `sshkeys` percent-encoded (Perl's `URI::Escape`): every byte but
-/// `A-Za-z0-9-_.~`.
+/// PVE keeps `sshkeys` percent-encoded (Perl's `URI::Escape`: every byte but
+/// `A-Za-z0-9-_.~`), which is [`percent_encode`].
 fn escape(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    percent_encode(s)
 }
 
 fn unescape(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(h) = s.get(i + 1..i + 3)
-            && let Ok(b) = u8::from_str_radix(h, 16)
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_decode(s)
 }
 
 /// Checks the keys look like OpenSSH public keys, so a pasted private key or a typo is
