@@ -583,7 +583,7 @@ export function ResourceTree({
     const row = rows[index];
     if (!row || e.altKey || e.ctrlKey || e.metaKey) return;
     if (e.key === "ContextMenu" || (e.shiftKey && e.key === "F10")) {
-      if (row.type !== "connection") return;
+      if (row.type !== "connection" && row.type !== "guest") return;
       e.preventDefault();
       e.stopPropagation();
       openMenu(row, null);

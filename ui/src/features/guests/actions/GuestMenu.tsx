@@ -1,5 +1,6 @@
 // The context menu of a guest (right-click, the Menu key or Shift+F10 in the tree): open its
-// summary, and its power actions, each disabled with its reason as on the toolbar.
+// summary, its power actions, and Clone / Migrate / Manage HA / Remove, each disabled with
+// its reason as on the toolbar.
 import * as Menu from "@radix-ui/react-dropdown-menu";
 import { useNavigate } from "@tanstack/react-router";
 import { FileText, X } from "lucide-react";
@@ -7,7 +8,7 @@ import { useRef } from "react";
 import type { Connection } from "@/backend";
 import { buttonClass } from "@/ui/button";
 import { ErrorNotice } from "@/ui/ErrorNotice";
-import { PowerMenuItem } from "./GuestToolbar";
+import { DialogMenuItem, PowerMenuItem, useGuestDialogs } from "./GuestToolbar";
 import { guestLabel, POWER_ACTIONS, type PowerTarget } from "./power";
 import { usePowerRunner } from "./usePowerRunner";
 
@@ -46,6 +47,7 @@ export function GuestMenu({
 function GuestMenuBody({ target, open, onClose }: { target: GuestMenuTarget; open: boolean; onClose: () => void }) {
   const navigate = useNavigate();
   const runner = usePowerRunner(target.connection.id, target.node, target.guest);
+  const dialogs = useGuestDialogs(target.connection.id, target.node, target.guest);
   const dialogOpened = useRef(false);
   const actions = POWER_ACTIONS.filter((a) => !(a.action === "reset" && target.guest.kind === "lxc"));
   const label = guestLabel(target.guest);
@@ -108,6 +110,17 @@ function GuestMenuBody({ target, open, onClose }: { target: GuestMenuTarget; ope
                 }}
               />
             ))}
+            <Menu.Separator className="my-1 h-px bg-line" />
+            {dialogs.actions.map((a) => (
+              <DialogMenuItem
+                key={a.kind}
+                action={a}
+                onSelect={() => {
+                  dialogOpened.current = true;
+                  dialogs.open(a.kind, target.returnFocus);
+                }}
+              />
+            ))}
           </Menu.Content>
         </Menu.Portal>
       </Menu.Root>
@@ -125,6 +138,7 @@ function GuestMenuBody({ target, open, onClose }: { target: GuestMenuTarget; ope
         </div>
       ) : null}
       {runner.dialog}
+      {dialogs.dialog}
     </>
   );
 }

@@ -158,4 +158,24 @@ describe("the guest toolbar", () => {
     expect(await screen.findByTestId("guest-action-suspend")).toBeInTheDocument();
     expect(screen.queryByTestId("guest-action-reset")).not.toBeInTheDocument();
   });
+
+  it("lists Clone, Migrate, Manage HA and Remove under More, and a dialog gives the focus back to More", async () => {
+    const user = userEvent.setup();
+    show(guest({ status: "stopped" }));
+    const more = await screen.findByTestId("guest-action-more");
+    await user.click(more);
+    await waitFor(() => expect(screen.getByTestId("guest-action-delete")).not.toHaveAttribute("data-disabled"));
+    expect(screen.getByTestId("guest-action-clone")).toHaveTextContent("Clone…");
+    expect(screen.getByTestId("guest-action-migrate")).toHaveTextContent("Migrate…");
+    expect(screen.getByTestId("guest-action-ha")).toHaveTextContent("Manage HA…");
+    // A VM that is not a template has no Clone button of its own.
+    expect(screen.queryByTestId("guest-action-clone-primary")).not.toBeInTheDocument();
+    await user.click(screen.getByTestId("guest-action-delete"));
+    const dialog = await screen.findByTestId("delete-dialog");
+    await waitFor(() => expect(within(dialog).getByTestId("delete-confirm")).toHaveFocus());
+    await user.keyboard("{Escape}");
+    await waitFor(() => expect(screen.queryByTestId("delete-dialog")).not.toBeInTheDocument());
+    await waitFor(() => expect(screen.getByTestId("guest-action-more")).toHaveFocus());
+    expect(api.guestDelete).not.toHaveBeenCalled();
+  });
 });

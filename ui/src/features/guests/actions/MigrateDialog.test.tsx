@@ -1,0 +1,158 @@
+// Migrating a guest from its toolbar: the mode, the nodes it may go to (the others shown with
+// their reason), local disks, the call, a refusal under the target field, and the gate.
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { api, AppErrorException, type MigrateOptions, type Resource } from "@/backend";
+import { makeConnection, resource } from "@/test/fixtures";
+import { renderApp } from "@/test/renderApp";
+import { migrateMode } from "./MigrateDialog";
+
+vi.mock("@/backend", async (importOriginal) => (await import("@/test/backendMock")).backendMock(importOriginal));
+vi.mock("@/features/summary/UplotChart", () => ({ default: () => <div data-testid="uplot" /> }));
+
+const prod = makeConnection({ id: "demo-prod", name: "prod" });
+const vm = (partial: Partial<Resource> = {}) =>
+  resource({ id: "qemu/110", kind: "qemu", vmid: 110, name: "web1", node: "pve1", status: "running", ...partial });
+const source = { connectionId: "demo-prod", node: "pve1", kind: "qemu", vmid: 110 } as const;
+
+const options = (partial: Partial<MigrateOptions> = {}): MigrateOptions => ({
+  running: true,
+  online: true,
+  targets: [
+    { node: "pve2", reason: "Node pve2 is offline" },
+    { node: "pve3", reason: null },
+    { node: "pve4", reason: null },
+  ],
+  localDisks: ["local-lvm:vm-110-disk-0"],
+  localResources: [],
+  ...partial,
+});
+
+const task = {
+  connectionId: "demo-prod",
+  connectionName: "prod",
+  node: "pve1",
+  upid: "UPID:pve1:00000001:00000002:00000003:qmigrate:110:root@pam:",
+  description: "VM 110 - Migrate",
+  target: "prod/qemu/110",
+  running: true,
+  exitstatus: null,
+  durationMs: null,
+};
+
+function show(g: Resource) {
+  vi.mocked(api.connectionResources).mockResolvedValue([g]);
+  return renderApp("/c/demo-prod/guest/110");
+}
+
+async function openFromMore(user: ReturnType<typeof userEvent.setup>) {
+  await user.click(await screen.findByTestId("guest-action-more"));
+  await waitFor(() => expect(screen.getByTestId("guest-action-migrate")).not.toHaveAttribute("data-disabled"));
+  await user.click(screen.getByTestId("guest-action-migrate"));
+  return screen.findByTestId("migrate-dialog");
+}
+
+beforeEach(() => {
+  vi.mocked(api.settingsGet).mockRejectedValue(new AppErrorException({ code: "Internal", message: "not under test" }));
+  vi.mocked(api.appInfo).mockRejectedValue(new AppErrorException({ code: "Internal", message: "not under test" }));
+  vi.mocked(api.connectionsList).mockResolvedValue([prod]);
+  vi.mocked(api.monitorGuestSummary).mockRejectedValue(new AppErrorException({ code: "Internal", message: "later" }));
+  vi.mocked(api.guestMigrateOptions).mockResolvedValue(options());
+  vi.mocked(api.guestMigrate).mockResolvedValue(task);
+});
+afterEach(() => {
+  for (const fn of [api.guestMigrateOptions, api.guestMigrate, api.permissionsOn, api.inventorySnapshot]) {
+    vi.mocked(fn).mockReset();
+  }
+});
+
+describe("the migrate mode", () => {
+  it("is online for a running VM, restart for a running container, offline otherwise", () => {
+    expect(migrateMode({ running: true, online: true }, "qemu").label).toBe("Online");
+    expect(migrateMode({ running: true, online: false }, "lxc").label).toBe("Restart mode");
+    expect(migrateMode({ running: false, online: false }, "qemu").label).toBe("Offline");
+    expect(migrateMode({ running: false, online: false }, "lxc").label).toBe("Offline");
+  });
+});
+
+describe("the migrate dialog", () => {
+  it("offers only the nodes that can take the guest and sends the chosen one", async () => {
+    const user = userEvent.setup();
+    show(vm());
+    const dialog = await openFromMore(user);
+    const select = await within(dialog).findByTestId("migrate-target");
+    expect(api.guestMigrateOptions).toHaveBeenCalledWith(source);
+    expect(within(dialog).getByTestId("migrate-mode-label")).toHaveTextContent("Online");
+    expect(select).toHaveValue("pve3");
+    expect(within(select).getByRole("option", { name: "pve2 — Node pve2 is offline" })).toBeDisabled();
+    expect(within(select).getByRole("option", { name: "pve4" })).toBeEnabled();
+    expect(within(dialog).getByTestId("migrate-local-disks")).toHaveTextContent("copied with the migration");
+    expect(within(dialog).getByTestId("migrate-local-disks")).toHaveTextContent("local-lvm:vm-110-disk-0");
+
+    await user.selectOptions(select, "pve4");
+    await user.click(within(dialog).getByTestId("migrate-submit"));
+    expect(api.guestMigrate).toHaveBeenCalledWith(source, "pve4");
+    await waitFor(() => expect(screen.queryByTestId("migrate-dialog")).not.toBeInTheDocument());
+  });
+
+  it("says a running container is restarted", async () => {
+    vi.mocked(api.guestMigrateOptions).mockResolvedValue(options({ online: false, localDisks: [] }));
+    vi.mocked(api.connectionResources).mockResolvedValue([
+      resource({ id: "lxc/110", kind: "lxc", vmid: 110, name: "ct", node: "pve1", status: "running" }),
+    ]);
+    const user = userEvent.setup();
+    renderApp("/c/demo-prod/guest/110");
+    const dialog = await openFromMore(user);
+    expect(await within(dialog).findByTestId("migrate-mode-label")).toHaveTextContent("Restart mode");
+    expect(within(dialog).queryByTestId("migrate-local-disks")).not.toBeInTheDocument();
+  });
+
+  it("shows a refusal under the target node and keeps the choice", async () => {
+    vi.mocked(api.guestMigrate).mockRejectedValue(
+      new AppErrorException({
+        code: "Invalid",
+        message: "The migration was refused.",
+        fields: { target: "pve4 lacks the storage local-zfs" },
+      }),
+    );
+    const user = userEvent.setup();
+    show(vm({ status: "stopped" }));
+    const dialog = await openFromMore(user);
+    await user.selectOptions(await within(dialog).findByTestId("migrate-target"), "pve4");
+    await user.click(within(dialog).getByTestId("migrate-submit"));
+    expect(await within(dialog).findByTestId("migrate-target-error")).toHaveTextContent(
+      "pve4 lacks the storage local-zfs",
+    );
+    expect(within(dialog).getByTestId("migrate-error")).toHaveTextContent("The migration was refused.");
+    expect(within(dialog).getByTestId("migrate-target")).toHaveValue("pve4");
+  });
+
+  it("cannot be sent when no node can take the guest", async () => {
+    vi.mocked(api.guestMigrateOptions).mockResolvedValue(
+      options({ running: false, online: false, targets: [{ node: "pve2", reason: "Node pve2 is offline" }] }),
+    );
+    const user = userEvent.setup();
+    show(vm({ status: "stopped" }));
+    const dialog = await openFromMore(user);
+    expect(await within(dialog).findByTestId("migrate-mode-label")).toHaveTextContent("Offline");
+    expect(within(dialog).getByTestId("migrate-submit")).toBeDisabled();
+    expect(within(dialog).getByTestId("migrate-submit")).toHaveAttribute(
+      "data-disabled-reason",
+      "No other node can take this guest now",
+    );
+  });
+
+  it("is disabled with the missing privilege as the reason", async () => {
+    vi.mocked(api.permissionsOn).mockResolvedValue(["VM.Audit", "VM.PowerMgmt"]);
+    const user = userEvent.setup();
+    show(vm());
+    await user.click(await screen.findByTestId("guest-action-more"));
+    await waitFor(() =>
+      expect(screen.getByTestId("guest-action-migrate")).toHaveAttribute(
+        "data-disabled-reason",
+        "Needs VM.Migrate on /vms/110 (this login lacks it)",
+      ),
+    );
+  });
+});
