@@ -114,6 +114,26 @@ impl Demo {
             .unwrap_or_else(|| panic!("no audit row {action} on {target}"))
     }
 
+    async fn update(
+        &self,
+        node: &str,
+        kind: GuestType,
+        vmid: u32,
+        change: ConfigChange,
+    ) -> Result<config::GuestConfig, proxdeck_core::AppError> {
+        config::update(&self.ctx, PROD, node, kind, vmid, change).await
+    }
+
+    async fn snapshot(
+        &self,
+        node: &str,
+        kind: GuestType,
+        vmid: u32,
+        input: SnapshotInput,
+    ) -> Result<TrackedTask, proxdeck_core::AppError> {
+        snapshots::create(&self.ctx, PROD, node, kind, vmid, input).await
+    }
+
     async fn config(&self, node: &str, kind: GuestType, vmid: u32) -> config::GuestConfig {
         config::get(&self.ctx, PROD, node, kind, vmid)
             .await
@@ -126,6 +146,14 @@ fn set(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect()
+}
+
+fn snap(name: &str) -> SnapshotInput {
+    SnapshotInput {
+        name: name.to_owned(),
+        description: String::new(),
+        vmstate: false,
+    }
 }
 
 fn change(digest: &str, pairs: &[(&str, &str)]) -> ConfigChange {
@@ -243,16 +271,15 @@ async fn a_config_edit_sends_the_digest_and_a_change_made_elsewhere_is_a_conflic
     // 113 web4 is stopped: changes apply at once.
     let before = d.config("pve3", Qemu, 113).await;
     assert_eq!(before.effective("memory"), Some("8192"));
-    let after = config::update(
-        &d.ctx,
-        PROD,
-        "pve3",
-        Qemu,
-        113,
-        change(&before.digest, &[("memory", "4096"), ("cores", "2")]),
-    )
-    .await
-    .unwrap();
+    let after = d
+        .update(
+            "pve3",
+            Qemu,
+            113,
+            change(&before.digest, &[("memory", "4096"), ("cores", "2")]),
+        )
+        .await
+        .unwrap();
     assert_eq!(after.effective("memory"), Some("4096"));
     assert_eq!(after.effective("cores"), Some("2"));
     assert_ne!(after.digest, before.digest);
@@ -261,16 +288,15 @@ async fn a_config_edit_sends_the_digest_and_a_change_made_elsewhere_is_a_conflic
     assert_eq!(row.details["set"], serde_json::json!(["cores", "memory"]));
 
     // The form still holds the old digest: PVE refuses, nothing is written.
-    let e = config::update(
-        &d.ctx,
-        PROD,
-        "pve3",
-        Qemu,
-        113,
-        change(&before.digest, &[("memory", "2048")]),
-    )
-    .await
-    .unwrap_err();
+    let e = d
+        .update(
+            "pve3",
+            Qemu,
+            113,
+            change(&before.digest, &[("memory", "2048")]),
+        )
+        .await
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::Conflict, "{e:?}");
     assert!(e.message.contains("changed elsewhere"), "{e:?}");
     assert_eq!(
@@ -279,35 +305,33 @@ async fn a_config_edit_sends_the_digest_and_a_change_made_elsewhere_is_a_conflic
     );
 
     // PVE's 400 comes back on the field.
-    let e = config::update(
-        &d.ctx,
-        PROD,
-        "pve3",
-        Qemu,
-        113,
-        change(&after.digest, &[("cores", "zero")]),
-    )
-    .await
-    .unwrap_err();
+    let e = d
+        .update(
+            "pve3",
+            Qemu,
+            113,
+            change(&after.digest, &[("cores", "zero")]),
+        )
+        .await
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::Invalid);
     assert!(e.fields.contains_key("cores"), "{e:?}");
 
     // Deleting a key.
     let cur = d.config("pve3", Qemu, 113).await;
-    let gone = config::update(
-        &d.ctx,
-        PROD,
-        "pve3",
-        Qemu,
-        113,
-        ConfigChange {
-            digest: cur.digest.clone(),
-            set: BTreeMap::new(),
-            delete: vec!["description".into()],
-            revert: Vec::new(),
-        },
-    )
-    .await;
+    let gone = d
+        .update(
+            "pve3",
+            Qemu,
+            113,
+            ConfigChange {
+                digest: cur.digest.clone(),
+                set: BTreeMap::new(),
+                delete: vec!["description".into()],
+                revert: Vec::new(),
+            },
+        )
+        .await;
     assert!(gone.is_ok(), "{gone:?}");
 }
 
@@ -316,19 +340,18 @@ async fn a_change_to_a_running_vm_waits_for_the_reboot_as_pve_shows_it() {
     let d = open().await;
     // 110 web1 runs on pve1 with 8 GiB.
     let before = d.config("pve1", Qemu, 110).await;
-    let after = config::update(
-        &d.ctx,
-        PROD,
-        "pve1",
-        Qemu,
-        110,
-        change(
-            &before.digest,
-            &[("memory", "12288"), ("name", "web1-renamed")],
-        ),
-    )
-    .await
-    .unwrap();
+    let after = d
+        .update(
+            "pve1",
+            Qemu,
+            110,
+            change(
+                &before.digest,
+                &[("memory", "12288"), ("name", "web1-renamed")],
+            ),
+        )
+        .await
+        .unwrap();
     let memory = after.entries.iter().find(|e| e.key == "memory").unwrap();
     assert_eq!(memory.value.as_deref(), Some("8192"), "{memory:?}");
     assert_eq!(memory.pending.as_deref(), Some("12288"), "{memory:?}");
@@ -352,37 +375,30 @@ async fn a_change_to_a_running_vm_waits_for_the_reboot_as_pve_shows_it() {
     );
     // Reverting a pending change drops it.
     let cur = d.config("pve1", Qemu, 110).await;
-    let pending = config::update(
-        &d.ctx,
-        PROD,
-        "pve1",
-        Qemu,
-        110,
-        change(&cur.digest, &[("cores", "6")]),
-    )
-    .await
-    .unwrap();
+    let pending = d
+        .update("pve1", Qemu, 110, change(&cur.digest, &[("cores", "6")]))
+        .await
+        .unwrap();
     assert!(
         pending
             .entries
             .iter()
             .any(|e| e.key == "cores" && e.pending.as_deref() == Some("6"))
     );
-    let reverted = config::update(
-        &d.ctx,
-        PROD,
-        "pve1",
-        Qemu,
-        110,
-        ConfigChange {
-            digest: pending.digest.clone(),
-            set: BTreeMap::new(),
-            delete: Vec::new(),
-            revert: vec!["cores".into()],
-        },
-    )
-    .await
-    .unwrap();
+    let reverted = d
+        .update(
+            "pve1",
+            Qemu,
+            110,
+            ConfigChange {
+                digest: pending.digest.clone(),
+                set: BTreeMap::new(),
+                delete: Vec::new(),
+                revert: vec!["cores".into()],
+            },
+        )
+        .await
+        .unwrap();
     assert!(
         reverted.entries.iter().all(|e| !e.is_pending()),
         "{reverted:?}"
@@ -697,16 +713,9 @@ async fn agent_addresses_come_ipv4_first_and_a_silent_agent_is_a_state() {
     // A VM started without the agent enabled: not configured, not an error. (On a running
     // VM the change would wait for the next start, as in PVE.)
     let cfg = d.config("pve2", Qemu, 171).await;
-    config::update(
-        &d.ctx,
-        PROD,
-        "pve2",
-        Qemu,
-        171,
-        change(&cfg.digest, &[("agent", "0")]),
-    )
-    .await
-    .unwrap();
+    d.update("pve2", Qemu, 171, change(&cfg.digest, &[("agent", "0")]))
+        .await
+        .unwrap();
     let started = guests::power(&d.ctx, PROD, "pve2", Qemu, 171, PowerAction::Start)
         .await
         .unwrap();
@@ -750,35 +759,24 @@ async fn snapshots_show_the_tree_and_are_taken_with_ram_rolled_back_and_removed(
     );
     assert!(list.last().unwrap().current);
 
-    let e = snapshots::create(
-        &d.ctx,
-        PROD,
-        "pve1",
-        Qemu,
-        120,
-        SnapshotInput {
-            name: "1st".into(),
-            description: String::new(),
-            vmstate: false,
-        },
-    )
-    .await
-    .unwrap_err();
+    let e = d
+        .snapshot("pve1", Qemu, 120, snap("1st"))
+        .await
+        .unwrap_err();
     assert!(e.fields.contains_key("snapname"), "{e:?}");
-    let task = snapshots::create(
-        &d.ctx,
-        PROD,
-        "pve1",
-        Qemu,
-        120,
-        SnapshotInput {
-            name: "before_tuning".into(),
-            description: "with RAM".into(),
-            vmstate: true,
-        },
-    )
-    .await
-    .unwrap();
+    let task = d
+        .snapshot(
+            "pve1",
+            Qemu,
+            120,
+            SnapshotInput {
+                name: "before_tuning".into(),
+                description: "with RAM".into(),
+                vmstate: true,
+            },
+        )
+        .await
+        .unwrap();
     d.ok(task).await;
     let list = snapshots::list(&d.ctx, PROD, "pve1", Qemu, 120)
         .await
@@ -791,19 +789,7 @@ async fn snapshots_show_the_tree_and_are_taken_with_ram_rolled_back_and_removed(
         Some("before_tuning")
     );
     // The same name again.
-    let dup = snapshots::create(
-        &d.ctx,
-        PROD,
-        "pve1",
-        Qemu,
-        120,
-        SnapshotInput {
-            name: "before_tuning".into(),
-            description: String::new(),
-            vmstate: false,
-        },
-    )
-    .await;
+    let dup = d.snapshot("pve1", Qemu, 120, snap("before_tuning")).await;
     match dup {
         Err(e) => assert!(e.message.contains("already exists"), "{e:?}"),
         Ok(t) => assert!(d.ended(&t).await.failed()),
@@ -843,33 +829,20 @@ async fn a_locked_guest_explains_the_lock_for_every_action() {
     let d = open().await;
     // 122 db3 is locked by a backup.
     let cfg = d.config("pve3", Qemu, 122).await;
-    let e = config::update(
-        &d.ctx,
-        PROD,
-        "pve3",
-        Qemu,
-        122,
-        change(&cfg.digest, &[("memory", "4096")]),
-    )
-    .await
-    .unwrap_err();
+    let e = d
+        .update(
+            "pve3",
+            Qemu,
+            122,
+            change(&cfg.digest, &[("memory", "4096")]),
+        )
+        .await
+        .unwrap_err();
     assert!(
         e.message.contains("locked") && e.message.contains("qm unlock 122"),
         "{e:?}"
     );
-    let e = snapshots::create(
-        &d.ctx,
-        PROD,
-        "pve3",
-        Qemu,
-        122,
-        SnapshotInput {
-            name: "x1".into(),
-            description: String::new(),
-            vmstate: false,
-        },
-    )
-    .await;
+    let e = d.snapshot("pve3", Qemu, 122, snap("x1")).await;
     match e {
         Err(e) => assert!(e.message.contains("locked"), "{e:?}"),
         Ok(t) => assert!(d.ended(&t).await.exitstatus.unwrap().contains("locked")),
