@@ -9,6 +9,7 @@ import {
   type RouterHistory,
 } from "@tanstack/react-router";
 import { SettingsPage } from "@/features/admin/SettingsPage";
+import { validateGuestSearch } from "@/features/guests/tabs";
 import { DatacenterHome } from "@/features/inventory/DatacenterHome";
 import { AppFrame } from "./AppFrame";
 import { PageError } from "./PageError";
@@ -62,6 +63,8 @@ const nodeSummaryRoute = createRoute({
 const guestSummaryRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: "/c/$conn/guest/$vmid",
+  // The selected tab (`?tab=hardware`), so it survives a reload and "reopen where you left off".
+  validateSearch: validateGuestSearch,
   component: lazyRouteComponent(() => import("@/features/summary/GuestSummaryPage"), "GuestSummaryPage"),
 });
 

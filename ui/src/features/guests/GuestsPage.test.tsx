@@ -1,8 +1,8 @@
 // The all-guests page: rows from every cluster, text and facet filters, sorting, opening.
 import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { api, AppErrorException, type Resource } from "@/backend";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { api, AppErrorException, type GuestIps, type Resource } from "@/backend";
 import { makeConnection } from "@/test/fixtures";
 import { renderApp } from "@/test/renderApp";
 import { recordOpened, resource } from "@/features/inventory/testSupport";
@@ -60,6 +60,21 @@ beforeEach(() => {
   );
 });
 
+afterEach(() => {
+  vi.mocked(api.guestIpsKnown).mockReset();
+});
+
+const known = (connectionId: string, vmid: number, addresses: string[]): GuestIps => ({
+  connectionId,
+  node: "pve1",
+  vmid,
+  state: addresses.length > 0 ? "answered" : "agentNotRunning",
+  addresses,
+  interfaces: [],
+  detail: null,
+  checkedAt: "2026-01-01T00:00:00Z",
+});
+
 const rowIds = () =>
   within(screen.getByTestId("guest-table"))
     .getAllByRole("row")
@@ -113,6 +128,42 @@ describe("all guests", () => {
     await user.click(screen.getByTestId("guest-sort-name"));
     expect(rowIds()[0]).toBe("guest-row-prod-102");
     expect(screen.getByRole("columnheader", { name: /Name/ })).toHaveAttribute("aria-sort", "descending");
+  }, 30_000);
+
+  it("shows each guest's first known address and its HA state, and filters by address", async () => {
+    vi.mocked(api.guestIpsKnown).mockResolvedValue([
+      known("c-prod", 101, ["192.168.7.21", "fd00::21"]),
+      known("c-prod", 100, ["10.0.0.100"]),
+      known("c-prod", 102, []),
+      // Same VMID in another cluster: its own address.
+      known("c-lab", 300, ["192.168.99.3"]),
+    ]);
+    const user = userEvent.setup();
+    renderApp("/guests");
+    await waitFor(() => expect(rowIds()).toHaveLength(5), { timeout: 5000 });
+    await waitFor(() => expect(screen.getByTestId("guest-row-prod-101")).toHaveTextContent("192.168.7.21"));
+    expect(screen.getByRole("columnheader", { name: "IP" })).toBeInTheDocument();
+    expect(screen.getByRole("columnheader", { name: /HA/ })).toBeInTheDocument();
+    const cells = (id: string) => within(screen.getByTestId(id)).getAllByRole("gridcell").map((c) => c.textContent);
+    const ipColumn = screen.getAllByRole("columnheader").findIndex((h) => h.textContent === "IP");
+    const haColumn = screen.getAllByRole("columnheader").findIndex((h) => /HA/.test(h.textContent ?? ""));
+    expect(cells("guest-row-prod-101")[ipColumn]).toBe("192.168.7.21");
+    expect(cells("guest-row-prod-100")[ipColumn]).toBe("10.0.0.100");
+    expect(cells("guest-row-prod-102")[ipColumn]).toBe("");
+    expect(cells("guest-row-prod-200")[ipColumn]).toBe("");
+    expect(cells("guest-row-lab-300")[ipColumn]).toBe("192.168.99.3");
+    expect(cells("guest-row-prod-100")[haColumn]).toBe("started");
+    expect(cells("guest-row-prod-101")[haColumn]).toBe("");
+
+    await user.type(screen.getByTestId("guest-filter"), "192.168");
+    expect(rowIds()).toEqual(["guest-row-prod-101", "guest-row-lab-300"]);
+    await user.clear(screen.getByTestId("guest-filter"));
+    await user.type(screen.getByTestId("guest-filter"), "10.0.0.100");
+    expect(rowIds()).toEqual(["guest-row-prod-100"]);
+    await user.clear(screen.getByTestId("guest-filter"));
+
+    await user.click(screen.getByTestId("guest-sort-ip"));
+    expect(rowIds().slice(0, 3)).toEqual(["guest-row-prod-100", "guest-row-prod-101", "guest-row-lab-300"]);
   }, 30_000);
 
   it("opens a guest with Enter or a double-click", async () => {

@@ -1,6 +1,7 @@
 // All guests of all clusters in one dense, virtualized table: sort on any column, filter by
 // text and by facets; double-click or Enter opens a guest.
 import { createColumnHelper, flexRender, tableFeatures, useTable } from "@tanstack/react-table";
+import { useQuery } from "@tanstack/react-query";
 import { useNavigate } from "@tanstack/react-router";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { ArrowDown, ArrowUp, Container, FileBox, Monitor, Search, X } from "lucide-react";
@@ -12,6 +13,7 @@ import { useInventory } from "@/features/inventory/useInventory";
 import { Breadcrumbs } from "@/ui/Breadcrumbs";
 import { buttonClass } from "@/ui/button";
 import { BulkBar } from "./actions/BulkBar";
+import { guestIpsKnownQuery, ipsKey } from "./agent/queries";
 import { GuestMenu, type GuestMenuTarget } from "./actions/GuestMenu";
 import { FacetMenu } from "./FacetMenu";
 import { formatBytes, formatPercent, formatUptime } from "./format";
@@ -22,6 +24,7 @@ import {
   guestsOf,
   isNumericSort,
   sortGuests,
+  withIps,
   type FacetName,
   type Guest,
   type GuestFilter,
@@ -84,6 +87,11 @@ const COLUMNS = column.columns([
       );
     },
   }),
+  column.accessor("ip", {
+    header: "IP",
+    meta: { width: 128, sort: "ip" },
+    cell: ({ getValue }) => <span className="tabular-nums">{getValue()}</span>,
+  }),
   column.accessor("node", { header: "Node", meta: { width: 96, sort: "node" } }),
   column.accessor("cluster", { header: "Cluster", meta: { width: 112, sort: "cluster" } }),
   column.accessor("pool", { header: "Pool", meta: { width: 96, sort: "pool" } }),
@@ -130,6 +138,7 @@ const TABLE_WIDTH = COLUMNS.reduce((sum, c) => sum + metaOf(c).width, 0);
 const ROW_HEIGHT = 26;
 
 const NONE: ReadonlySet<string> = new Set();
+const NO_IPS: ReadonlyMap<string, string> = new Map();
 const NO_FACETS: Record<FacetName, ReadonlySet<string>> = {
   cluster: NONE,
   node: NONE,
@@ -152,7 +161,20 @@ export function GuestsPage() {
   const scroller = useRef<HTMLDivElement>(null);
 
   // The same array until a cluster's resources change (guestsOf caches them).
-  const all = guestsOf(connections, resourcesByConnection);
+  const base = guestsOf(connections, resourcesByConnection);
+  // Each guest's first known address: one Map per answer of the back end, merged into the rows
+  // once per change of either (not per row or per render).
+  const knownIps = useQuery(guestIpsKnownQuery).data;
+  const ips = useMemo(() => {
+    if (!knownIps || knownIps.length === 0) return NO_IPS;
+    const map = new Map<string, string>();
+    for (const e of knownIps) {
+      const first = e.addresses[0];
+      if (first) map.set(ipsKey(e), first);
+    }
+    return map;
+  }, [knownIps]);
+  const all = useMemo(() => withIps(base, ips), [base, ips]);
   const sorted = useMemo(() => sortGuests(all, sort), [all, sort]);
   const filter: GuestFilter = useMemo(() => ({ text, facets }), [text, facets]);
   const rows = useMemo(() => filterGuests(sorted, filter), [sorted, filter]);
@@ -304,7 +326,7 @@ export function GuestsPage() {
             type="search"
             data-testid="guest-filter"
             aria-label="Filter guests"
-            placeholder="Filter by id, name, node, cluster, tag, pool…"
+            placeholder="Filter by id, name, IP, node, cluster, tag, pool…"
             autoComplete="off"
             spellCheck={false}
             value={text}

@@ -29,10 +29,12 @@ export interface Guest {
   uptime: number | null;
   hastate: string;
   lock: string;
+  /** The first address the guest last reported (IPv4 first), "" when unknown. */
+  ip: string;
   /** The cluster's resources are the last known ones (its latest refresh failed). */
   stale: boolean;
   resource: Resource;
-  /** Lower-cased text the filter box searches: vmid, name, node, cluster, tags, pool. */
+  /** Lower-cased text the filter box searches: vmid, name, node, cluster, tags, pool, IP. */
   haystack: string;
 }
 
@@ -54,6 +56,7 @@ export const SORT_KEYS = [
   "uptime",
   "hastate",
   "lock",
+  "ip",
 ] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 
@@ -95,6 +98,7 @@ export function toGuest(connection: Connection, resource: Resource, stale: boole
     uptime: resource.uptime ?? null,
     hastate: resource.hastate ?? "",
     lock: resource.lock ?? "",
+    ip: "",
     stale,
     resource,
     haystack: [resource.vmid, name, node, connection.name, tags.join(" "), pool].join("\u0000").toLowerCase(),
@@ -132,6 +136,31 @@ export function guestsOf(
 }
 
 let last: { parts: Guest[][]; all: Guest[] } = { parts: [], all: [] };
+
+/**
+ * The rows with each guest's first known address (keyed by {@link Guest.key}), searchable by
+ * the filter box. One pass per change of the rows or of the addresses, never per render; a
+ * row whose address did not change stays the same object.
+ */
+export function withIps(rows: Guest[], ips: ReadonlyMap<string, string>): Guest[] {
+  if (ips.size === 0 && !rows.some((g) => g.ip !== "")) return rows;
+  let changed = false;
+  const out = rows.map((g) => {
+    const ip = ips.get(g.key) ?? "";
+    if (ip === g.ip) return g;
+    changed = true;
+    // An inventory refresh of another cluster keeps this row: so does its address.
+    const hit = ipRows.get(g);
+    if (hit && hit.ip === ip) return hit;
+    const base = g.ip === "" ? g.haystack : g.haystack.slice(0, g.haystack.lastIndexOf("\u0000"));
+    const row = { ...g, ip, haystack: ip === "" ? base : `${base}\u0000${ip.toLowerCase()}` };
+    ipRows.set(g, row);
+    return row;
+  });
+  return changed ? out : rows;
+}
+
+const ipRows = new WeakMap<Guest, Guest>();
 
 /** The values a guest has for a facet (a guest has any number of tags). */
 export function facetValues(guest: Guest, facet: FacetName): readonly string[] {
@@ -262,6 +291,7 @@ function sortValue(guest: Guest, key: SortKey): string | number | null {
     case "pool":
     case "hastate":
     case "lock":
+    case "ip":
       return guest[key] || null;
     case "vmid":
     case "cpu":

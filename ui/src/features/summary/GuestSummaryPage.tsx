@@ -1,12 +1,21 @@
-// `/c/$conn/guest/$vmid`: a guest's status, configuration, addresses and history charts.
-// The route has only the VMID; its node and type come from the cluster's resources.
+// `/c/$conn/guest/$vmid`: a guest's page, with the tabs an admin knows from PVE (Summary,
+// Hardware, Cloud-Init, Options, Snapshots) under its toolbar; the selected tab is the
+// route's `tab` search parameter. The route has only the VMID; its node and type come from
+// the cluster's resources.
 import { useQuery } from "@tanstack/react-query";
 import { getRouteApi } from "@tanstack/react-router";
-import type { GuestSummary, GuestType, Resource } from "@/backend";
+import { useRef, type KeyboardEvent } from "react";
+import type { GuestRef, GuestType, Resource } from "@/backend";
 import { connectionsQuery } from "@/features/connections/queries";
 import { useFreshness } from "@/features/inventory/freshness";
 import { useInventory } from "@/features/inventory/useInventory";
 import { GuestToolbar } from "@/features/guests/actions/GuestToolbar";
+import { GuestIpsPanel } from "@/features/guests/agent/GuestIpsPanel";
+import { CloudInitTab } from "@/features/guests/config/CloudInitTab";
+import { HardwareTab } from "@/features/guests/config/HardwareTab";
+import { OptionsTab } from "@/features/guests/config/OptionsTab";
+import { SnapshotsTab } from "@/features/guests/snapshots/SnapshotsTab";
+import { tabsFor, type GuestTab, type GuestTabProps } from "@/features/guests/tabs";
 import { Breadcrumbs } from "@/ui/Breadcrumbs";
 import { ErrorNotice } from "@/ui/ErrorNotice";
 import { formatBytes, formatPercent, formatUptime } from "./format";
@@ -22,37 +31,6 @@ const STATUS_TONE: Record<string, string> = {
   stopped: "text-stopped",
   paused: "text-warning",
 };
-
-function Addresses({ g }: { g: GuestSummary }) {
-  if (g.interfaces === null) {
-    const why =
-      g.status !== "running"
-        ? "Shown while the guest runs."
-        : g.kind === "qemu" && !g.agent
-          ? "Enable the QEMU guest agent to see them."
-          : "The guest does not report them.";
-    return (
-      <p data-testid="guest-ips" className="text-muted">
-        No addresses. {why}
-      </p>
-    );
-  }
-  const shown = g.interfaces.filter((i) => i.name !== "lo" && !i.name.startsWith("Loopback"));
-  return (
-    <ul data-testid="guest-ips" className="space-y-1">
-      {shown.map((i) => (
-        <li key={i.name}>
-          <span className="font-medium">{i.name}</span>
-          {i.mac ? <span className="ml-2 font-mono text-xs text-muted">{i.mac}</span> : null}
-          <div className="font-mono text-sm">
-            {i.addresses.length > 0 ? i.addresses.join(", ") : <span className="text-muted">no address</span>}
-          </div>
-        </li>
-      ))}
-      {shown.length === 0 ? <li className="text-muted">No addresses reported.</li> : null}
-    </ul>
-  );
-}
 
 /** What the inventory last said of a guest, for when its cluster does not answer. */
 function LastKnown({ resource }: { resource: Resource }) {
@@ -74,9 +52,11 @@ function LastKnown({ resource }: { resource: Resource }) {
   );
 }
 
+/** The Summary tab: status, configuration, addresses, notes and history charts. */
 function GuestBody({ conn, resource, vmid }: { conn: string; resource: Resource & { node: string }; vmid: number }) {
   const { node } = resource;
   const kind = resource.kind as GuestType;
+  const guestRef: GuestRef = { connectionId: conn, node, kind, vmid };
   const summary = useQuery(guestSummaryQuery(conn, node, kind, vmid));
   const freshness = useFreshness(conn);
   const offline = freshness.stale || freshness.error !== null;
@@ -129,7 +109,7 @@ function GuestBody({ conn, resource, vmid }: { conn: string; resource: Resource 
             />
           </Panel>
           <Panel title="IP addresses">
-            <Addresses g={g} />
+            <GuestIpsPanel guest={guestRef} running={g.status === "running"} agent={g.agent} />
           </Panel>
           <Panel title="Notes">
             {g.description ? (
@@ -145,6 +125,95 @@ function GuestBody({ conn, resource, vmid }: { conn: string; resource: Resource 
   );
 }
 
+/** The tab strip (ARIA tabs: arrow keys, Home and End move and select) and the selected tab. */
+function GuestTabs({ conn, resource, vmid }: { conn: string; resource: Resource & { node: string }; vmid: number }) {
+  const search = route.useSearch();
+  const navigate = route.useNavigate();
+  const freshness = useFreshness(conn);
+  const kind = resource.kind as GuestType;
+  const tabs = tabsFor(kind);
+  const selected: GuestTab = tabs.some((t) => t.id === search.tab) ? (search.tab ?? "summary") : "summary";
+  const refs = useRef(new Map<GuestTab, HTMLButtonElement>());
+  const select = (tab: GuestTab) =>
+    void navigate({ search: (prev) => ({ ...prev, tab: tab === "summary" ? undefined : tab }), replace: true });
+  const onKeyDown = (e: KeyboardEvent) => {
+    const at = tabs.findIndex((t) => t.id === selected);
+    const to =
+      e.key === "ArrowRight"
+        ? (at + 1) % tabs.length
+        : e.key === "ArrowLeft"
+          ? (at - 1 + tabs.length) % tabs.length
+          : e.key === "Home"
+            ? 0
+            : e.key === "End"
+              ? tabs.length - 1
+              : null;
+    if (to === null) return;
+    e.preventDefault();
+    const tab = tabs[to]!.id;
+    refs.current.get(tab)?.focus();
+    select(tab);
+  };
+  const props: GuestTabProps = {
+    guest: { connectionId: conn, node: resource.node, kind, vmid },
+    name: resource.name ?? null,
+    status: resource.status ?? "unknown",
+    template: resource.template,
+    blockedReason: freshness.actionsBlocked,
+  };
+  const tabId = (t: GuestTab) => `guest-tab-${t}`;
+  return (
+    <>
+      <div
+        role="tablist"
+        aria-label="Guest sections"
+        data-testid="guest-tabs"
+        className="flex gap-0.5 border-b border-line"
+        onKeyDown={onKeyDown}
+      >
+        {tabs.map((t) => (
+          <button
+            key={t.id}
+            ref={(el) => {
+              if (el) refs.current.set(t.id, el);
+              else refs.current.delete(t.id);
+            }}
+            type="button"
+            role="tab"
+            id={tabId(t.id)}
+            data-testid={tabId(t.id)}
+            aria-selected={t.id === selected}
+            aria-controls="guest-tabpanel"
+            tabIndex={t.id === selected ? 0 : -1}
+            onClick={() => select(t.id)}
+            className={
+              "-mb-px border-b-2 px-3 py-1.5 text-sm focus-visible:rounded-t focus-visible:outline-2 focus-visible:outline-accent " +
+              (t.id === selected
+                ? "border-accent font-medium text-fg"
+                : "border-transparent text-muted hover:text-fg")
+            }
+          >
+            {t.label}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" id="guest-tabpanel" aria-labelledby={tabId(selected)} className="space-y-4">
+        {selected === "summary" ? (
+          <GuestBody conn={conn} resource={resource} vmid={vmid} />
+        ) : selected === "hardware" ? (
+          <HardwareTab {...props} />
+        ) : selected === "cloudinit" ? (
+          <CloudInitTab {...props} />
+        ) : selected === "options" ? (
+          <OptionsTab {...props} />
+        ) : (
+          <SnapshotsTab {...props} />
+        )}
+      </div>
+    </>
+  );
+}
+
 export function GuestSummaryPage() {
   const { conn, vmid: vmidParam } = route.useParams();
   const vmid = Number(vmidParam);
@@ -155,7 +224,7 @@ export function GuestSummaryPage() {
   const title = resource?.name ? `${vmid} (${resource.name})` : String(vmid);
   let body;
   if (resource?.node) {
-    body = <GuestBody conn={conn} resource={{ ...resource, node: resource.node }} vmid={vmid} />;
+    body = <GuestTabs conn={conn} resource={{ ...resource, node: resource.node }} vmid={vmid} />;
   } else if (known?.error && known.fetchedAt === null) {
     body = <ErrorNotice error={known.error} title="Could not find the guest" />;
   } else if (known && known.fetchedAt !== null) {

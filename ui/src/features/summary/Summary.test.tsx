@@ -237,11 +237,25 @@ describe("guest summary", () => {
     ]);
   });
 
+  // The addresses panel asks the guest itself (its own tests are in features/guests/agent).
+  afterEach(() => vi.mocked(api.guestIps).mockReset());
+
   it("finds the guest's node and kind and shows its addresses", async () => {
     vi.mocked(api.monitorGuestSummary).mockResolvedValue(guest());
+    vi.mocked(api.guestIps).mockResolvedValue({
+      connectionId: "demo-prod",
+      node: "pve1",
+      vmid: 110,
+      state: "answered",
+      addresses: ["192.0.2.21", "2001:db8::15"],
+      interfaces: guest().interfaces ?? [],
+      detail: null,
+      checkedAt: new Date().toISOString(),
+    });
     renderApp("/c/demo-prod/guest/110");
     const page = await screen.findByTestId("summary-guest");
     const ips = await within(page).findByTestId("guest-ips");
+    await within(ips).findAllByTestId("guest-ip");
     expect(ips).toHaveTextContent("192.0.2.21/24");
     expect(ips).toHaveTextContent("2001:db8::15/64");
     expect(ips).not.toHaveTextContent("127.0.0.1");
@@ -263,7 +277,7 @@ describe("guest summary", () => {
     );
     renderApp("/c/demo-prod/guest/191");
     const ips = await screen.findByTestId("guest-ips");
-    expect(ips).toHaveTextContent("Shown while the guest runs.");
+    expect(ips).toHaveTextContent("Guest is not running");
     expect(api.monitorGuestSummary).toHaveBeenCalledWith("demo-prod", "pve1", "lxc", 191);
   });
 
