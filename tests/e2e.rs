@@ -678,3 +678,245 @@ async fn find_a_demo_guest_see_its_charts_and_see_an_outage_marked_stale_then_cl
         "{audit:?}"
     );
 }
+
+/// The text of every task-bar row (textContent: WebKitWebDriver gives a table row's visible
+/// text as empty).
+async fn task_rows(client: &Client) -> Vec<String> {
+    let rows = client
+        .execute(
+            "return [...document.querySelectorAll('[data-testid^=task-row-]')].map(r => r.textContent)",
+            vec![],
+        )
+        .await
+        .unwrap_or_default();
+    serde_json::from_value(rows).unwrap_or_default()
+}
+
+/// Waits until the task bar shows a task whose text has `what`, ended with `status`.
+async fn task_ended(client: &Client, what: &str, status: &str) -> String {
+    eventually(
+        &format!("\"{what}\" ended {status} in the task bar"),
+        || async {
+            task_rows(client)
+                .await
+                .into_iter()
+                .find(|t| t.contains(what) && t.contains(status) && !t.contains("running"))
+        },
+    )
+    .await
+}
+
+/// Opens a guest's page through the search box.
+async fn open_guest(client: &Client, query: &str, vmid: u32) {
+    fill(client, "global-search", query).await;
+    let result = format!("[data-testid=search-result-guest-prod-{vmid}]");
+    eventually(&format!("{query} among the search results"), || async {
+        exists(client, &result).await.then_some(())
+    })
+    .await;
+    client
+        .find(Locator::Css(&result))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    eventually(&format!("the page of guest {vmid}"), || async {
+        let text = client
+            .find(Locator::Css("[data-testid=summary-guest]"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        text.contains(&format!(" {vmid} (")).then_some(())
+    })
+    .await;
+}
+
+/// Clicks a button once it is enabled.
+async fn click_enabled(client: &Client, testid: &str) {
+    let css = format!("[data-testid={testid}]:not([disabled]):not([data-disabled])");
+    eventually(&format!("{testid} enabled"), || async {
+        exists(client, &css).await.then_some(())
+    })
+    .await;
+    click(client, testid).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn clone_the_template_start_it_watch_its_log_edit_memory_snapshot_roll_back_and_remove_it() {
+    if !cfg!(feature = "custom-protocol") {
+        panic!("build the e2e test with `--features custom-protocol`: run scripts/test");
+    }
+    let _serial = SERIAL.lock().await;
+    let h = Harness::start("e2e-lifecycle");
+    let app = h.launch().await;
+
+    println!("step: open the demo and its template 9000");
+    click(&app, "empty-open-demo").await;
+    open_guest(&app, "debian-12-cloud", 9000).await;
+
+    println!("step: clone it (linked, the next free VMID)");
+    click_enabled(&app, "guest-action-clone-primary").await;
+    let newid_field = app
+        .wait()
+        .at_most(harness::WAIT)
+        .for_element(Locator::Css("[data-testid=clone-newid]"))
+        .await
+        .unwrap();
+    let newid: u32 = eventually("the proposed VMID", || async {
+        newid_field
+            .prop("value")
+            .await
+            .ok()
+            .flatten()
+            .and_then(|v| v.parse().ok())
+    })
+    .await;
+    println!("clone VMID {newid}");
+    fill(&app, "clone-name", "e2e-web").await;
+    h.screenshot(&app, "01-clone-dialog").await;
+    click_enabled(&app, "clone-submit").await;
+    task_ended(&app, "VM 9000 - Clone", "OK").await;
+
+    println!("step: the clone is in the tree; start it");
+    open_guest(&app, "e2e-web", newid).await;
+    click_enabled(&app, "guest-action-start").await;
+
+    println!("step: watch its task log stream");
+    let start = format!("VM {newid} - Start");
+    eventually("the start task in the task bar", || async {
+        task_rows(&app)
+            .await
+            .into_iter()
+            .find(|t| t.contains(&start))
+    })
+    .await;
+    app.execute(
+        "const row = [...document.querySelectorAll('[data-testid^=task-row-]')].find(r => r.textContent.includes(arguments[0]));
+         row.dispatchEvent(new MouseEvent('dblclick', { bubbles: true }));",
+        vec![serde_json::json!(start)],
+    )
+    .await
+    .unwrap();
+    let lines = eventually("the log streamed to its end", || async {
+        let lines = app
+            .execute(
+                "return [...document.querySelectorAll('[data-testid=task-log-line]')].map(l => l.textContent)",
+                vec![],
+            )
+            .await
+            .ok()?;
+        let lines: Vec<String> = serde_json::from_value(lines).ok()?;
+        lines.iter().any(|l| l.starts_with("TASK OK")).then_some(lines)
+    })
+    .await;
+    println!("log: {lines:?}");
+    assert!(lines.len() >= 2, "{lines:?}");
+    let status = eventually("the log window's status says OK", || async {
+        let t = app
+            .execute(
+                "return document.querySelector('[data-testid=task-log-status]').textContent",
+                vec![],
+            )
+            .await
+            .ok()?;
+        t.as_str().filter(|t| t.contains("OK")).map(str::to_owned)
+    })
+    .await;
+    println!("log status: {status}");
+    h.screenshot(&app, "02-task-log").await;
+    app.execute(
+        "document.querySelector('[data-testid=task-log] [aria-label=Close]').click()",
+        vec![],
+    )
+    .await
+    .unwrap();
+    eventually("the log window closed", || async {
+        (!exists(&app, "[data-testid=task-log]").await).then_some(())
+    })
+    .await;
+
+    println!("step: edit its memory: pending until the next start, as PVE shows it");
+    click(&app, "guest-tab-hardware").await;
+    click_enabled(&app, "hw-edit-memory").await;
+    fill(&app, "edit-memory-input", "3072").await;
+    click_enabled(&app, "edit-save").await;
+    let memory = eventually("the memory row shows the pending value", || async {
+        let t = app
+            .find(Locator::Css("[data-testid=hw-row-memory]"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        (t.contains("pending") && t.contains("3")).then_some(t)
+    })
+    .await;
+    println!("memory row: {memory}");
+    h.screenshot(&app, "03-hardware-pending-memory").await;
+
+    println!("step: take a snapshot and roll back to it");
+    click(&app, "guest-tab-snapshots").await;
+    click_enabled(&app, "snapshot-take-open").await;
+    fill(&app, "snapshot-name", "e2e_snap").await;
+    click_enabled(&app, "snapshot-take-ok").await;
+    task_ended(&app, &format!("VM {newid} - Snapshot"), "OK").await;
+    eventually("the snapshot in the tree", || async {
+        exists(&app, "[data-testid=snapshot-row-e2e_snap]")
+            .await
+            .then_some(())
+    })
+    .await;
+    click(&app, "snapshot-row-e2e_snap").await;
+    click_enabled(&app, "snapshot-rollback-open").await;
+    let text = text_of(&app, "snapshot-rollback-text").await;
+    assert!(text.contains("e2e_snap"), "{text}");
+    click_enabled(&app, "snapshot-rollback-ok").await;
+    task_ended(&app, &format!("VM {newid} - Rollback"), "OK").await;
+    h.screenshot(&app, "04-snapshots").await;
+
+    println!("step: stop it and remove it, typing its name");
+    click_enabled(&app, "guest-action-stop").await;
+    click(&app, "guest-action-confirm-ok").await;
+    task_ended(&app, &format!("VM {newid} - Stop"), "OK").await;
+    click(&app, "guest-action-more").await;
+    click_enabled(&app, "guest-action-delete").await;
+    fill(&app, "delete-confirm", "e2e-web").await;
+    h.screenshot(&app, "05-remove-dialog").await;
+    click_enabled(&app, "delete-submit").await;
+    task_ended(&app, &format!("VM {newid} - Destroy"), "OK").await;
+    let row = format!("[data-testid=tree-guest-prod-{newid}]");
+    eventually("the clone gone from the tree", || async {
+        (!exists(&app, &row).await).then_some(())
+    })
+    .await;
+    h.screenshot(&app, "06-removed").await;
+    app.close().await.unwrap();
+
+    let store = proxdeck_store::Store::open_in(h.data_dir.path()).unwrap();
+    let audit = store.audit_list(None, 200).unwrap();
+    let target = format!("prod/qemu/{newid}");
+    for action in [
+        "guest.start",
+        "guest.config",
+        "guest.snapshot",
+        "guest.snapshot.rollback",
+        "guest.stop",
+        "guest.delete",
+    ] {
+        assert!(
+            audit
+                .iter()
+                .any(|r| r.entry.action == action && r.entry.target == target),
+            "no {action} on {target} in the audit log"
+        );
+    }
+    assert!(
+        audit
+            .iter()
+            .any(|r| r.entry.action == "guest.clone" && r.entry.target == "prod/qemu/9000"),
+        "the clone is audited"
+    );
+}

@@ -184,6 +184,8 @@ describe("the Hardware tab", () => {
     expect(screen.getByTestId("hw-row-ide2")).toHaveTextContent("CD/DVD Drive (ide2)");
     expect(screen.getByTestId("hw-row-processors")).toHaveTextContent("2 (1 socket, 2 cores) [x86-64-v2-AES]");
     expect(screen.getByTestId("hw-row-scsihw")).toHaveTextContent("virtio-scsi-single");
+    // Keys the config does not set show PVE's defaults.
+    expect(screen.getByTestId("hw-row-bios")).toHaveTextContent("Default (SeaBIOS)");
     expect(screen.getByTestId("hw-row-net0")).toHaveTextContent(`virtio=${MAC},bridge=vmbr0`);
     // A CD drive does not grow; a disk does.
     expect(screen.queryByTestId("hw-resize-ide2")).not.toBeInTheDocument();

@@ -142,7 +142,9 @@ function HardwareTable({ props, config }: { props: GuestTabProps; config: GuestC
           {rows.map((row) => {
             const rowEntries = row.keys.map((k) => entries.get(k));
             const pending = rowEntries.some(hasPending);
-            const onlyPending = rowEntries.every((e) => !e || e.value === null);
+            // A key only pending has no current value; a key absent altogether shows its default.
+            const present = rowEntries.filter((e) => e !== undefined);
+            const onlyPending = present.length > 0 && present.every((e) => e.value === null);
             const deleted = rowEntries.filter(Boolean).length > 0 && rowEntries.every((e) => !e || e.delete);
             const current = onlyPending ? null : row.show((k) => entries.get(k)?.value ?? null);
             const next = pending && !deleted ? row.show((k) => effectiveValue(entries.get(k))) : undefined;
