@@ -3,8 +3,8 @@ import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import type { ReactNode } from "react";
 import { describe, expect, it, vi } from "vitest";
-import { api, type TaskEntry, type TaskLog } from "@/backend";
-import { TaskBar } from "./TaskBar";
+import { api, onTaskUpdated, type TaskEntry, type TaskLog, type TrackedTask } from "@/backend";
+import { TASK_EVENTS_COALESCE_MS, TaskBar } from "./TaskBar";
 import { TaskLogDialog } from "./TaskLogDialog";
 import { sortTasks } from "./queries";
 
@@ -91,6 +91,36 @@ describe("task bar", () => {
     await user.dblClick(screen.getByTestId("task-row-demo-lab-1"));
     expect(await screen.findByTestId("task-log")).toBeInTheDocument();
     expect(api.taskLogFollow).toHaveBeenCalledWith("demo-lab", "pve1", "b", expect.any(Function));
+  });
+});
+
+describe("task events", () => {
+  it("re-reads the task list once for a burst of events, not once per event", async () => {
+    vi.mocked(api.tasksRecent).mockResolvedValue({ tasks: TASKS, failed: [] });
+    render(wrap(<TaskBar expanded onToggle={() => {}} />));
+    await screen.findByTestId("task-row-demo-prod-3");
+    const emit = vi.mocked(onTaskUpdated).mock.calls.at(-1)?.[0];
+    expect(emit).toBeDefined();
+    const before = vi.mocked(api.tasksRecent).mock.calls.length;
+    const tracked: TrackedTask = {
+      connectionId: "demo-prod",
+      connectionName: "prod",
+      node: "pve1",
+      upid: "UPID:pve1:1:1:1:qmstart:100:root@pam:",
+      description: "VM 100 - Start",
+      target: "prod/qemu/100",
+      running: true,
+      exitstatus: null,
+      durationMs: null,
+    };
+    // A bulk start of 500 guests: their starts and ends within a moment.
+    for (let i = 0; i < 1000; i++) emit!({ ...tracked, running: i < 500 });
+    await waitFor(() => expect(vi.mocked(api.tasksRecent).mock.calls.length).toBe(before + 1));
+    await new Promise((r) => setTimeout(r, TASK_EVENTS_COALESCE_MS * 2));
+    expect(vi.mocked(api.tasksRecent).mock.calls.length).toBe(before + 1);
+    // A later event is read again.
+    emit!({ ...tracked, running: false, exitstatus: "OK" });
+    await waitFor(() => expect(vi.mocked(api.tasksRecent).mock.calls.length).toBe(before + 2));
   });
 });
 

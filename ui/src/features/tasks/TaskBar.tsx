@@ -10,15 +10,30 @@ import { isRunning, sortTasks, tasksQuery } from "./queries";
 // The table (status icons, the log dialog) loads after the frame; the header shows at once.
 const TaskTable = lazy(() => import("./TaskTable").then((m) => ({ default: m.TaskTable })));
 
+/** How long task events are gathered before the task list is read again. */
+export const TASK_EVENTS_COALESCE_MS = 250;
+
 export function TaskBar({ expanded, onToggle }: { expanded: boolean; onToggle: () => void }) {
   const bodyId = useId();
   const { data, error } = useQuery(tasksQuery);
   const queryClient = useQueryClient();
   // A task started from here shows at once, and its end too, without waiting for the poll.
-  useEffect(
-    () => onTaskUpdated(() => void queryClient.invalidateQueries({ queryKey: tasksQuery.queryKey })),
-    [queryClient],
-  );
+  // A bulk action sends hundreds of these in a second: they are coalesced into one re-read
+  // per TASK_EVENTS_COALESCE_MS, not one per event.
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const unlisten = onTaskUpdated(() => {
+      if (timer !== undefined) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        void queryClient.invalidateQueries({ queryKey: tasksQuery.queryKey });
+      }, TASK_EVENTS_COALESCE_MS);
+    });
+    return () => {
+      clearTimeout(timer);
+      unlisten();
+    };
+  }, [queryClient]);
   const tasks = useMemo(() => sortTasks(data?.tasks ?? []), [data]);
   const running = tasks.filter(isRunning).length;
   const failed = data?.failed ?? [];
