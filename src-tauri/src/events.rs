@@ -48,9 +48,10 @@ impl EventSink for TauriEvents {
                 HealthChanged(change).emit(&self.handle)
             }
             CoreEvent::InventoryChanged(delta) => InventoryChanged(delta).emit(&self.handle),
-            CoreEvent::TaskUpdated(task) => {
-                crate::notify::task(&self.handle, &task);
-                TaskUpdated(task).emit(&self.handle)
+            CoreEvent::TaskUpdated(task) => TaskUpdated(task).emit(&self.handle),
+            CoreEvent::Notification { title, body } => {
+                crate::notify::show(&self.handle, title, body);
+                Ok(())
             }
         };
         if let Err(e) = sent {

@@ -3,7 +3,6 @@
 //! Proxdeck that failed or ran long.
 
 use proxdeck_core::events::HealthChange;
-use proxdeck_core::tracked::TrackedTask;
 use tauri_plugin_notification::NotificationExt;
 
 /// "Cluster X is unreachable since 14:02" / "Cluster X is reachable again".
@@ -13,14 +12,9 @@ pub fn health(handle: &tauri::AppHandle, change: &HealthChange) {
     }
 }
 
-/// "VM 100 - Start failed on prod", or "… finished" after a long task.
-pub fn task(handle: &tauri::AppHandle, task: &TrackedTask) {
-    if let Some((title, body)) = proxdeck_core::tracked::notification_text(task) {
-        show(handle, title, body);
-    }
-}
-
-fn show(handle: &tauri::AppHandle, title: String, body: String) {
+/// Shows a desktop notification (the core's task notifications: "VM 100 - Start failed on
+/// prod", "5 of 48 tasks failed on prod"…); a failure is logged, never fatal.
+pub fn show(handle: &tauri::AppHandle, title: String, body: String) {
     if let Err(e) = handle
         .notification()
         .builder()

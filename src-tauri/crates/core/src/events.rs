@@ -18,6 +18,9 @@ pub enum CoreEvent {
     InventoryChanged(InventoryDelta),
     /// A task started from Proxdeck began or ended.
     TaskUpdated(crate::tracked::TrackedTask),
+    /// A desktop notification to show: tasks that failed or ran long, gathered over
+    /// [`crate::tracked::NOTIFY_BATCH`].
+    Notification { title: String, body: String },
 }
 
 /// A connection's health moved from one state to another.

@@ -95,6 +95,9 @@ pub fn upid_from(answer: &Value, call: &str) -> Result<String, AppError> {
 #[derive(Default)]
 pub struct Watchers {
     by_connection: Mutex<HashMap<String, Watched>>,
+    /// Ended tasks worth a notification, gathered for [`NOTIFY_BATCH`] so that a bulk action
+    /// gives one notification, not hundreds.
+    notices: Mutex<Vec<TrackedTask>>,
 }
 
 impl std::fmt::Debug for Watchers {
@@ -305,8 +308,100 @@ async fn finish(ctx: &Arc<Ctx>, p: Pending, exitstatus: String) {
         tracing::warn!(upid = %done.upid, error = %e.message, "could not record a task's end");
     }
     tracing::info!(upid = %done.upid, exitstatus = ?done.exitstatus, "task ended");
+    if notification_text(&done).is_some() {
+        notice(ctx, done.clone());
+    }
     ctx.emit(CoreEvent::TaskUpdated(done));
     crate::inventory::refresh_soon(ctx);
+}
+
+/// How long ended tasks are gathered into one desktop notification.
+pub const NOTIFY_BATCH: Duration = Duration::from_millis(1500);
+
+/// Queues a task's end for the next notification; the first of a batch schedules it.
+fn notice(ctx: &Arc<Ctx>, task: TrackedTask) {
+    let first = {
+        let mut notices = ctx
+            .tracked
+            .notices
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        notices.push(task);
+        notices.len() == 1
+    };
+    if first {
+        let ctx = Arc::clone(ctx);
+        tokio::spawn(async move {
+            tokio::time::sleep(NOTIFY_BATCH).await;
+            let batch = std::mem::take(
+                &mut *ctx
+                    .tracked
+                    .notices
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner),
+            );
+            if let Some((title, body)) = batch_notification_text(&batch) {
+                ctx.emit(CoreEvent::Notification { title, body });
+            }
+        });
+    }
+}
+
+/// One notification for tasks that ended close together: a single task's own text, or a
+/// summary that counts the failures and names a few.
+pub fn batch_notification_text(tasks: &[TrackedTask]) -> Option<(String, String)> {
+    let notable: Vec<&TrackedTask> = tasks
+        .iter()
+        .filter(|t| notification_text(t).is_some())
+        .collect();
+    match notable.as_slice() {
+        [] => None,
+        [one] => notification_text(one),
+        many => {
+            let mut clusters: Vec<&str> = many.iter().map(|t| t.connection_name.as_str()).collect();
+            clusters.sort_unstable();
+            clusters.dedup();
+            let clusters = clusters.join(", ");
+            let failed: Vec<&&TrackedTask> = many.iter().filter(|t| t.failed()).collect();
+            let title = if failed.is_empty() {
+                format!("{} long tasks finished on {clusters}", many.len())
+            } else {
+                format!(
+                    "{} of {} tasks failed on {clusters}",
+                    failed.len(),
+                    many.len()
+                )
+            };
+            let shown: Vec<String> = if failed.is_empty() {
+                many.iter().take(3).map(|t| t.description.clone()).collect()
+            } else {
+                failed
+                    .iter()
+                    .take(3)
+                    .map(|t| {
+                        format!(
+                            "{}: {}",
+                            t.description,
+                            t.exitstatus.as_deref().unwrap_or_default()
+                        )
+                    })
+                    .collect()
+            };
+            let listed = if failed.is_empty() {
+                many.len()
+            } else {
+                failed.len()
+            };
+            let more = listed.saturating_sub(shown.len());
+            let mut body = shown.join("; ");
+            if more > 0 {
+                body.push_str(&format!("; and {more} more. See the task bar."));
+            } else {
+                body.push('.');
+            }
+            Some((title, body))
+        }
+    }
 }
 
 /// Asks the cluster to stop a running task.
@@ -420,5 +515,36 @@ mod tests {
         let (title, body) = notification_text(&task(Some("OK"), Some(12_500))).unwrap();
         assert_eq!(title, "VM 100 - Start finished on prod");
         assert_eq!(body, "OK after 12 s (node pve1).");
+    }
+
+    #[test]
+    fn tasks_ending_together_make_one_notification() {
+        assert_eq!(
+            batch_notification_text(&[task(Some("OK"), Some(100))]),
+            None
+        );
+        let one = task(Some("no disk"), Some(100));
+        assert_eq!(
+            batch_notification_text(&[one.clone(), task(Some("OK"), Some(100))]),
+            notification_text(&one)
+        );
+        let mut many = vec![task(Some("OK"), Some(100)); 3];
+        for i in 0..5 {
+            let mut t = task(Some("VM is locked (backup)"), Some(100));
+            t.description = format!("VM {} - Start", 200 + i);
+            t.connection_name = if i % 2 == 0 { "prod" } else { "lab" }.into();
+            many.push(t);
+        }
+        many.push(task(Some("OK"), Some(20_000)));
+        let (title, body) = batch_notification_text(&many).unwrap();
+        assert_eq!(title, "5 of 6 tasks failed on lab, prod");
+        assert_eq!(
+            body,
+            "VM 200 - Start: VM is locked (backup); VM 201 - Start: VM is locked (backup); VM 202 - Start: VM is locked (backup); and 2 more. See the task bar."
+        );
+        let long = vec![task(Some("OK"), Some(20_000)); 2];
+        let (title, body) = batch_notification_text(&long).unwrap();
+        assert_eq!(title, "2 long tasks finished on prod");
+        assert_eq!(body, "VM 100 - Start; VM 100 - Start.");
     }
 }

@@ -964,3 +964,38 @@ async fn a_node_lost_mid_migration_fails_the_task_and_the_guest_stays_where_it_w
         .unwrap_err();
     assert!(e.fields["target"].contains("offline"), "{e:?}");
 }
+
+#[tokio::test]
+async fn tasks_failing_together_give_one_desktop_notification() {
+    let d = open().await;
+    let mut tasks = Vec::new();
+    for (node, vmid) in [("pve1", 100), ("pve2", 101), ("pve1", 110)] {
+        tasks.push(
+            lifecycle::migrate(&d.ctx, PROD, node, Qemu, vmid, "pve3".into())
+                .await
+                .unwrap(),
+        );
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    demo::set_node_online(&d.ctx, PROD, "pve3", false)
+        .await
+        .unwrap();
+    for t in &tasks {
+        assert!(d.ended(t).await.failed());
+    }
+    tokio::time::sleep(proxdeck_core::tracked::NOTIFY_BATCH + Duration::from_millis(500)).await;
+    let notes: Vec<(String, String)> = d
+        .events
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|e| match e {
+            CoreEvent::Notification { title, body } => Some((title.clone(), body.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert_eq!(notes[0].0, "3 of 3 tasks failed on prod");
+    assert!(notes[0].1.contains("pve3"), "{notes:?}");
+}
