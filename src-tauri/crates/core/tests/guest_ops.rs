@@ -999,3 +999,104 @@ async fn tasks_failing_together_give_one_desktop_notification() {
     assert_eq!(notes[0].0, "3 of 3 tasks failed on prod");
     assert!(notes[0].1.contains("pve3"), "{notes:?}");
 }
+
+#[tokio::test]
+async fn containers_clone_edit_live_and_snapshot_through_their_own_endpoints() {
+    let d = open().await;
+    // The CT template 9010 on pve2: a full clone onto the shared storage.
+    let options = clone::options(&d.ctx, PROD, "pve2", Lxc, 9010)
+        .await
+        .unwrap();
+    assert!(options.template);
+    let storages = clone::storages(&d.ctx, PROD, "pve2", Lxc).await.unwrap();
+    assert!(
+        storages.iter().any(|s| s.storage == "ceph-vm"),
+        "{storages:?}"
+    );
+    let newid = options.next_vmid;
+    let task = clone::clone(
+        &d.ctx,
+        PROD,
+        "pve2",
+        Lxc,
+        9010,
+        CloneInput {
+            newid,
+            name: Some("ct-e2e".into()),
+            description: None,
+            target: None,
+            full: true,
+            storage: Some("ceph-vm".into()),
+            pool: None,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(task.description, "CT 9010 - Clone");
+    d.ok(task).await;
+    let ct = d.guest(newid).await.unwrap();
+    assert_eq!(
+        (ct.kind.as_str(), ct.name.as_deref()),
+        ("lxc", Some("ct-e2e"))
+    );
+
+    // A running container takes a memory change at once (pve-container hot-plugs it).
+    let cfg = d.config("pve1", Lxc, 130).await;
+    let after = d
+        .update("pve1", Lxc, 130, change(&cfg.digest, &[("memory", "6144")]))
+        .await
+        .unwrap();
+    let memory = after.entries.iter().find(|e| e.key == "memory").unwrap();
+    assert_eq!(
+        (memory.value.as_deref(), memory.pending.as_deref()),
+        (Some("6144"), None)
+    );
+    // Its rootfs grows by a task.
+    let task = config::resize_disk(
+        &d.ctx,
+        PROD,
+        "pve1",
+        Lxc,
+        130,
+        DiskResize {
+            disk: "rootfs".into(),
+            size: "+2G".into(),
+            digest: after.digest.clone(),
+        },
+    )
+    .await
+    .unwrap();
+    d.ok(task).await;
+    assert!(
+        d.config("pve1", Lxc, 130)
+            .await
+            .effective("rootfs")
+            .unwrap()
+            .contains("size=10G")
+    );
+    // A container snapshot has no RAM state, whatever is asked.
+    let task = d
+        .snapshot(
+            "pve1",
+            Lxc,
+            130,
+            SnapshotInput {
+                name: "ct_snap".into(),
+                description: String::new(),
+                vmstate: true,
+            },
+        )
+        .await
+        .unwrap();
+    d.ok(task).await;
+    let list = snapshots::list(&d.ctx, PROD, "pve1", Lxc, 130)
+        .await
+        .unwrap();
+    let snap = list.iter().find(|s| s.name == "ct_snap").unwrap();
+    assert!(!snap.vmstate);
+    // Containers have no reset.
+    let e = guests::power(&d.ctx, PROD, "pve1", Lxc, 130, PowerAction::Reset)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Invalid);
+}
