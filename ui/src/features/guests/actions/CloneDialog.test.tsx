@@ -4,16 +4,23 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { api, AppErrorException, type CloneOptions, type Connection, type Resource } from "@/backend";
-import { makeConnection, resource } from "@/test/fixtures";
+import { api, AppErrorException, type CloneOptions } from "@/backend";
+import { makeConnection } from "@/test/fixtures";
 import { renderApp } from "@/test/renderApp";
+import {
+  actionTask,
+  mockGuestPage,
+  openFromMore,
+  prod,
+  resetMocks,
+  show,
+  source,
+  vm,
+  type User,
+} from "./testSupport";
 
 vi.mock("@/backend", async (importOriginal) => (await import("@/test/backendMock")).backendMock(importOriginal));
 vi.mock("@/features/summary/UplotChart", () => ({ default: () => <div data-testid="uplot" /> }));
-
-const prod = makeConnection({ id: "demo-prod", name: "prod" });
-const vm = (partial: Partial<Resource> = {}) =>
-  resource({ id: "qemu/110", kind: "qemu", vmid: 110, name: "web1", node: "pve1", status: "running", ...partial });
 
 const options = (partial: Partial<CloneOptions> = {}): CloneOptions => ({
   nextVmid: 123,
@@ -24,36 +31,12 @@ const options = (partial: Partial<CloneOptions> = {}): CloneOptions => ({
   ...partial,
 });
 
-const task = {
-  connectionId: "demo-prod",
-  connectionName: "prod",
-  node: "pve1",
-  upid: "UPID:pve1:00000001:00000002:00000003:qmclone:110:root@pam:",
-  description: "VM 110 - Clone",
-  target: "prod/qemu/110",
-  running: true,
-  exitstatus: null,
-  durationMs: null,
-};
+const task = actionTask("qmclone", "VM 110 - Clone");
 
-const source = { connectionId: "demo-prod", node: "pve1", kind: "qemu", vmid: 110 } as const;
-
-function show(g: Resource, connection: Connection = prod) {
-  vi.mocked(api.connectionsList).mockResolvedValue([connection]);
-  vi.mocked(api.connectionResources).mockResolvedValue([g]);
-  return renderApp("/c/demo-prod/guest/110");
-}
-
-async function openFromMore(user: ReturnType<typeof userEvent.setup>, testId: string) {
-  await user.click(await screen.findByTestId("guest-action-more"));
-  await waitFor(() => expect(screen.getByTestId(testId)).not.toHaveAttribute("data-disabled"));
-  await user.click(screen.getByTestId(testId));
-}
+const openClone = (user: User) => openFromMore(user, "guest-action-clone", "clone-dialog");
 
 beforeEach(() => {
-  vi.mocked(api.settingsGet).mockRejectedValue(new AppErrorException({ code: "Internal", message: "not under test" }));
-  vi.mocked(api.appInfo).mockRejectedValue(new AppErrorException({ code: "Internal", message: "not under test" }));
-  vi.mocked(api.monitorGuestSummary).mockRejectedValue(new AppErrorException({ code: "Internal", message: "later" }));
+  mockGuestPage();
   vi.mocked(api.guestCloneOptions).mockResolvedValue(options());
   vi.mocked(api.guestClone).mockResolvedValue(task);
   vi.mocked(api.guestCheckVmid).mockResolvedValue(null);
@@ -62,18 +45,7 @@ beforeEach(() => {
     { storage: "ceph", kind: "rbd", shared: true, avail: null },
   ]);
 });
-afterEach(() => {
-  for (const fn of [
-    api.guestCloneOptions,
-    api.guestClone,
-    api.guestCheckVmid,
-    api.guestStorages,
-    api.inventorySnapshot,
-    api.permissionsOn,
-  ]) {
-    vi.mocked(fn).mockReset();
-  }
-});
+afterEach(() => resetMocks(api.guestCloneOptions, api.guestClone, api.guestCheckVmid, api.guestStorages));
 
 describe("the clone dialog", () => {
   it("clones a template as a linked clone by default: full off and no storage", async () => {
@@ -106,8 +78,7 @@ describe("the clone dialog", () => {
   it("makes a full clone of a VM on the chosen node, storage and pool", async () => {
     const user = userEvent.setup();
     show(vm());
-    await openFromMore(user, "guest-action-clone");
-    const dialog = await screen.findByTestId("clone-dialog");
+    const dialog = await openClone(user);
     await within(dialog).findByTestId("clone-newid");
     // Not a template: only a full clone.
     expect(within(dialog).getByTestId("clone-mode-full")).toHaveAttribute("data-state", "checked");
@@ -139,7 +110,7 @@ describe("the clone dialog", () => {
     );
     const user = userEvent.setup();
     show(vm());
-    await openFromMore(user, "guest-action-clone");
+    await openClone(user);
     const input = await screen.findByTestId("clone-newid");
     await user.clear(input);
     await user.type(input, "200");
@@ -159,8 +130,7 @@ describe("the clone dialog", () => {
     );
     const user = userEvent.setup();
     show(vm());
-    await openFromMore(user, "guest-action-clone");
-    const dialog = await screen.findByTestId("clone-dialog");
+    const dialog = await openClone(user);
     const name = await within(dialog).findByTestId("clone-name");
     await user.clear(name);
     await user.type(name, "bad_name");
@@ -180,7 +150,7 @@ describe("the clone dialog", () => {
   it("clones into the pool a connection is bound to, which cannot be changed", async () => {
     const user = userEvent.setup();
     show(vm(), makeConnection({ id: "demo-prod", name: "prod", pool: "dev" }));
-    await openFromMore(user, "guest-action-clone");
+    await openClone(user);
     const pool = await screen.findByTestId("clone-pool");
     expect(pool).toHaveValue("dev");
     expect(pool).toBeDisabled();

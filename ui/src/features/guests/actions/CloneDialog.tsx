@@ -3,16 +3,25 @@
 // full clone's storage and the pool. The clone runs as a task in the task bar; a refusal is
 // shown in place with every field kept, each field's message under the field.
 import { useQuery } from "@tanstack/react-query";
-import { Copy, LoaderCircle } from "lucide-react";
+import { Copy } from "lucide-react";
 import { useId, useRef, useState } from "react";
-import { api, toAppError, type CloneInput, type CloneOptions, type GuestRef } from "@/backend";
+import { api, toAppError, type CloneInput, type CloneOptions } from "@/backend";
 import { connectionsQuery } from "@/features/connections/queries";
 import { formatBytes } from "@/features/summary/format";
-import { buttonClass } from "@/ui/button";
-import { Dialog } from "@/ui/Dialog";
 import { ErrorNotice } from "@/ui/ErrorNotice";
-import { describedBy, Field, inputClass, Segmented, selectClass } from "@/ui/form";
-import { guestLabel, type PowerTarget } from "./power";
+import { Field, Segmented } from "@/ui/form";
+import {
+  ActionDialog,
+  DialogFooter,
+  LoadingNotice,
+  RefusalNotice,
+  SelectField,
+  TextField,
+  useDraft,
+  useRefusal,
+  type GuestDialogProps,
+} from "./dialogParts";
+import { guestLabel } from "./power";
 import { cloneOptionsQuery, storagesQuery, useGuestClone } from "./queries";
 
 interface Draft {
@@ -47,35 +56,20 @@ function initialDraft(options: CloneOptions, sourceNode: string, boundPool: stri
   };
 }
 
-export function CloneDialog({
-  guest,
-  target,
-  returnFocus,
-  onClose,
-}: {
-  guest: GuestRef;
-  target: PowerTarget;
-  returnFocus: HTMLElement | null;
-  onClose: () => void;
-}) {
+export function CloneDialog({ guest, target, returnFocus, onClose }: GuestDialogProps) {
   const id = useId();
   const options = useQuery(cloneOptionsQuery(guest));
   const connections = useQuery(connectionsQuery);
   const boundPool = connections.data?.find((c) => c.id === guest.connectionId)?.pool ?? null;
   const clone = useGuestClone(guest);
 
-  // The form shows the proposed values until the first edit; from then on, what was typed.
-  const [draft, setDraft] = useState<Draft | null>(null);
-  const form = draft ?? (options.data ? initialDraft(options.data, guest.node, boundPool) : null);
-  const update = (patch: Partial<Draft>) => {
-    if (form) setDraft({ ...form, ...patch });
+  const [form, update] = useDraft(options.data ? initialDraft(options.data, guest.node, boundPool) : null);
+  const { refusal, fieldError, touch, clearEdited } = useRefusal(clone);
+  // Editing a field hides the refusal's message under it.
+  const edit = (field: "name" | "storage" | "pool") => (value: string) => {
+    touch(field);
+    update({ [field]: value });
   };
-
-  // Fields edited since the last refusal: their message from that refusal is no longer shown.
-  const [edited, setEdited] = useState<ReadonlySet<string>>(new Set());
-  const touch = (field: string) => setEdited((s) => (s.has(field) ? s : new Set(s).add(field)));
-  const refusal = clone.isError ? toAppError(clone.error) : null;
-  const fieldError = (field: string) => (refusal && !edited.has(field) ? (refusal.fields[field] ?? null) : null);
 
   // The VMID is checked when its field is left; only the latest check's answer counts.
   const [vmidError, setVmidError] = useState<string | null>(null);
@@ -128,7 +122,7 @@ export function CloneDialog({
       storage: form.full && form.storage ? form.storage : null,
       pool: form.pool || null,
     };
-    setEdited(new Set());
+    clearEdited();
     clone.mutate(input, { onSuccess: onClose });
   };
 
@@ -144,107 +138,80 @@ export function CloneDialog({
   const noun = guest.kind === "lxc" ? "hostname" : "name";
 
   return (
-    <Dialog
-      open
-      onOpenChange={(open) => {
-        if (!open) onClose();
-      }}
+    <ActionDialog
+      onClose={onClose}
       testId="clone-dialog"
       returnFocus={returnFocus}
       icon={<Copy aria-hidden className="size-5 text-muted" />}
       title={`Clone ${guestLabel(target)}`}
       onSubmit={submit}
       footer={
-        <>
-          <span className="flex-1" />
-          <button type="button" data-testid="clone-cancel" className={buttonClass("secondary", "h-7 px-3")} onClick={onClose}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            data-testid="clone-submit"
-            className={buttonClass("primary", "h-7 px-3")}
-            disabled={!form || clone.isPending}
-            aria-busy={clone.isPending}
-          >
-            {clone.isPending ? <LoaderCircle aria-hidden className="size-3.5 animate-spin" /> : null}
-            Clone
-          </button>
-        </>
+        <DialogFooter
+          cancelTestId="clone-cancel"
+          submitTestId="clone-submit"
+          onCancel={onClose}
+          pending={clone.isPending}
+          disabled={!form || clone.isPending}
+        >
+          Clone
+        </DialogFooter>
       }
     >
       {options.isError ? (
         <ErrorNotice error={options.error} title="Could not read what the clone can use" />
       ) : !form ? (
-        <p className="flex items-center gap-2 text-sm text-muted" data-testid="clone-loading">
-          <LoaderCircle aria-hidden className="size-3.5 animate-spin" />
-          Reading the next free VM ID, nodes and pools…
-        </p>
+        <LoadingNotice testId="clone-loading">Reading the next free VM ID, nodes and pools…</LoadingNotice>
       ) : (
         <div className="space-y-3 text-sm">
-          {refusal ? (
-            <div data-testid="clone-error">
-              <ErrorNotice error={refusal} title={`Could not clone ${guestLabel(target)}`} />
-            </div>
-          ) : null}
+          <RefusalNotice testId="clone-error" error={refusal} title={`Could not clone ${guestLabel(target)}`} />
           <div className="grid grid-cols-2 gap-3">
-            <Field label="Target node" htmlFor={ids.node} error={fieldError("target")} errorTestId="clone-target-error">
-              <select
-                {...describedBy(ids.node, { error: fieldError("target") })}
-                data-testid="clone-node"
-                className={selectClass}
-                value={form.node}
-                onChange={(e) => {
-                  touch("target");
-                  // Another node has other storages: the choice starts over.
-                  update({ node: e.target.value, storage: "" });
-                }}
-              >
-                {(options.data?.nodes.length ? options.data.nodes : [guest.node]).map((n) => (
-                  <option key={n} value={n}>
-                    {n}
-                    {n === guest.node ? " (source)" : ""}
-                  </option>
-                ))}
-              </select>
-            </Field>
-            <Field label="VM ID" htmlFor={ids.vmid} error={newidError} errorTestId="clone-newid-error">
-              <input
-                {...describedBy(ids.vmid, { error: newidError })}
-                data-testid="clone-newid"
-                className={inputClass}
-                inputMode="numeric"
-                autoComplete="off"
-                value={form.vmid}
-                onChange={(e) => {
-                  touch("newid");
-                  setVmidError(null);
-                  update({ vmid: e.target.value });
-                }}
-                onBlur={(e) => checkVmid(e.target.value)}
-              />
-            </Field>
+            <SelectField
+              id={ids.node}
+              label="Target node"
+              testId="clone-node"
+              error={fieldError("target")}
+              errorTestId="clone-target-error"
+              value={form.node}
+              onChange={(node) => {
+                touch("target");
+                // Another node has other storages: the choice starts over.
+                update({ node, storage: "" });
+              }}
+            >
+              {(options.data?.nodes.length ? options.data.nodes : [guest.node]).map((n) => (
+                <option key={n} value={n}>
+                  {n}
+                  {n === guest.node ? " (source)" : ""}
+                </option>
+              ))}
+            </SelectField>
+            <TextField
+              id={ids.vmid}
+              label="VM ID"
+              testId="clone-newid"
+              error={newidError}
+              errorTestId="clone-newid-error"
+              inputMode="numeric"
+              value={form.vmid}
+              onChange={(vmid) => {
+                touch("newid");
+                setVmidError(null);
+                update({ vmid });
+              }}
+              onBlur={checkVmid}
+            />
           </div>
-          <Field
+          <TextField
+            id={ids.name}
             label={guest.kind === "lxc" ? "Hostname" : "Name"}
-            htmlFor={ids.name}
+            testId="clone-name"
             error={fieldError("name")}
             errorTestId="clone-name-error"
-          >
-            <input
-              {...describedBy(ids.name, { error: fieldError("name") })}
-              data-testid="clone-name"
-              className={inputClass}
-              autoComplete="off"
-              spellCheck={false}
-              placeholder={`The new guest's ${noun} (optional)`}
-              value={form.name}
-              onChange={(e) => {
-                touch("name");
-                update({ name: e.target.value });
-              }}
-            />
-          </Field>
+            spellCheck={false}
+            placeholder={`The new guest's ${noun} (optional)`}
+            value={form.name}
+            onChange={edit("name")}
+          />
           <Field
             label="Mode"
             labelId={ids.mode}
@@ -268,65 +235,49 @@ export function CloneDialog({
             />
           </Field>
           {form.full ? (
-            <Field
+            <SelectField
+              id={ids.storage}
               label="Target storage"
-              htmlFor={ids.storage}
+              testId="clone-storage"
               error={fieldError("storage")}
               errorTestId="clone-storage-error"
               hint={storages.isError ? `Could not list the storages of ${form.node}: ${toAppError(storages.error).message}` : undefined}
+              value={form.storage}
+              onChange={edit("storage")}
             >
-              <select
-                {...describedBy(ids.storage, { error: fieldError("storage"), hint: storages.isError })}
-                data-testid="clone-storage"
-                className={selectClass}
-                value={form.storage}
-                onChange={(e) => {
-                  touch("storage");
-                  update({ storage: e.target.value });
-                }}
-              >
-                <option value="">Same as source</option>
-                {form.storage && !storages.data?.some((s) => s.storage === form.storage) ? (
-                  <option value={form.storage}>{form.storage}</option>
-                ) : null}
-                {(storages.data ?? []).map((s) => (
-                  <option key={s.storage} value={s.storage}>
-                    {s.storage} ({s.kind}
-                    {s.shared ? ", shared" : ""}
-                    {s.avail != null ? `, ${formatBytes(s.avail)} free` : ""})
-                  </option>
-                ))}
-              </select>
-            </Field>
+              <option value="">Same as source</option>
+              {form.storage && !storages.data?.some((s) => s.storage === form.storage) ? (
+                <option value={form.storage}>{form.storage}</option>
+              ) : null}
+              {(storages.data ?? []).map((s) => (
+                <option key={s.storage} value={s.storage}>
+                  {s.storage} ({s.kind}
+                  {s.shared ? ", shared" : ""}
+                  {s.avail != null ? `, ${formatBytes(s.avail)} free` : ""})
+                </option>
+              ))}
+            </SelectField>
           ) : null}
-          <Field
+          <SelectField
+            id={ids.pool}
             label="Pool"
-            htmlFor={ids.pool}
+            testId="clone-pool"
             error={fieldError("pool")}
             errorTestId="clone-pool-error"
             hint={boundPool ? `This connection is bound to the pool ${boundPool}: the clone goes there.` : undefined}
+            value={form.pool}
+            disabled={boundPool !== null}
+            onChange={edit("pool")}
           >
-            <select
-              {...describedBy(ids.pool, { error: fieldError("pool"), hint: boundPool !== null })}
-              data-testid="clone-pool"
-              className={selectClass}
-              value={form.pool}
-              disabled={boundPool !== null}
-              onChange={(e) => {
-                touch("pool");
-                update({ pool: e.target.value });
-              }}
-            >
-              <option value="">No pool</option>
-              {poolChoices.map((p) => (
-                <option key={p} value={p}>
-                  {p}
-                </option>
-              ))}
-            </select>
-          </Field>
+            <option value="">No pool</option>
+            {poolChoices.map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
+          </SelectField>
         </div>
       )}
-    </Dialog>
+    </ActionDialog>
   );
 }

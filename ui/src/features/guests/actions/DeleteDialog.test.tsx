@@ -4,57 +4,29 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api, AppErrorException, type Resource } from "@/backend";
-import { makeConnection, resource } from "@/test/fixtures";
-import { renderApp } from "@/test/renderApp";
+import { actionTask, mockGuestPage, openFromMore, resetMocks, show, source, vm, type User } from "./testSupport";
 
 vi.mock("@/backend", async (importOriginal) => (await import("@/test/backendMock")).backendMock(importOriginal));
 vi.mock("@/features/summary/UplotChart", () => ({ default: () => <div data-testid="uplot" /> }));
 
-const prod = makeConnection({ id: "demo-prod", name: "prod" });
-const vm = (partial: Partial<Resource> = {}) =>
-  resource({ id: "qemu/110", kind: "qemu", vmid: 110, name: "web1", node: "pve1", status: "stopped", ...partial });
-const source = { connectionId: "demo-prod", node: "pve1", kind: "qemu", vmid: 110 } as const;
+// Only a stopped guest can be removed.
+const stopped = (partial: Partial<Resource> = {}) => vm({ status: "stopped", ...partial });
 
-const task = {
-  connectionId: "demo-prod",
-  connectionName: "prod",
-  node: "pve1",
-  upid: "UPID:pve1:00000001:00000002:00000003:qmdestroy:110:root@pam:",
-  description: "VM 110 - Destroy",
-  target: "prod/qemu/110",
-  running: true,
-  exitstatus: null,
-  durationMs: null,
-};
+const task = actionTask("qmdestroy", "VM 110 - Destroy");
 
-function show(g: Resource) {
-  vi.mocked(api.connectionResources).mockResolvedValue([g]);
-  return renderApp("/c/demo-prod/guest/110");
-}
-
-async function openFromMore(user: ReturnType<typeof userEvent.setup>) {
-  await user.click(await screen.findByTestId("guest-action-more"));
-  await waitFor(() => expect(screen.getByTestId("guest-action-delete")).not.toHaveAttribute("data-disabled"));
-  await user.click(screen.getByTestId("guest-action-delete"));
-  return screen.findByTestId("delete-dialog");
-}
+const openDelete = (user: User) => openFromMore(user, "guest-action-delete", "delete-dialog");
 
 beforeEach(() => {
-  vi.mocked(api.settingsGet).mockRejectedValue(new AppErrorException({ code: "Internal", message: "not under test" }));
-  vi.mocked(api.appInfo).mockRejectedValue(new AppErrorException({ code: "Internal", message: "not under test" }));
-  vi.mocked(api.connectionsList).mockResolvedValue([prod]);
-  vi.mocked(api.monitorGuestSummary).mockRejectedValue(new AppErrorException({ code: "Internal", message: "later" }));
+  mockGuestPage();
   vi.mocked(api.guestDelete).mockResolvedValue(task);
 });
-afterEach(() => {
-  for (const fn of [api.guestDelete, api.permissionsOn, api.inventorySnapshot]) vi.mocked(fn).mockReset();
-});
+afterEach(() => resetMocks(api.guestDelete));
 
 describe("the remove dialog", () => {
   it("stays disabled until the exact name is typed, then removes with purge on", async () => {
     const user = userEvent.setup();
-    show(vm());
-    const dialog = await openFromMore(user);
+    show(stopped());
+    const dialog = await openDelete(user);
     expect(dialog).toHaveTextContent("Remove VM 110 (web1)?");
     const submit = within(dialog).getByTestId("delete-submit");
     expect(submit).toBeDisabled();
@@ -82,8 +54,8 @@ describe("the remove dialog", () => {
 
   it("asks for the VMID of a guest without a name, and Enter does nothing before it matches", async () => {
     const user = userEvent.setup();
-    show(vm({ name: null }));
-    const dialog = await openFromMore(user);
+    show(stopped({ name: null }));
+    const dialog = await openDelete(user);
     const input = within(dialog).getByTestId("delete-confirm");
     await user.type(input, "11{Enter}");
     expect(api.guestDelete).not.toHaveBeenCalled();
@@ -98,8 +70,8 @@ describe("the remove dialog", () => {
       new AppErrorException({ code: "Invalid", message: "The removal was refused.", fields: { confirm: "Does not match web1" } }),
     );
     const user = userEvent.setup();
-    show(vm());
-    const dialog = await openFromMore(user);
+    show(stopped());
+    const dialog = await openDelete(user);
     await user.type(within(dialog).getByTestId("delete-confirm"), "web1");
     await user.click(within(dialog).getByTestId("delete-unreferenced"));
     await user.click(within(dialog).getByTestId("delete-submit"));
@@ -112,7 +84,7 @@ describe("the remove dialog", () => {
 
   it("is disabled on a running guest: stop it first", async () => {
     const user = userEvent.setup();
-    show(vm({ status: "running" }));
+    show(vm());
     await user.click(await screen.findByTestId("guest-action-more"));
     await waitFor(() =>
       expect(screen.getByTestId("guest-action-delete")).toHaveAttribute("data-disabled-reason", "Stop the guest first"),
@@ -123,7 +95,7 @@ describe("the remove dialog", () => {
   it("is disabled with the missing privilege as the reason", async () => {
     vi.mocked(api.permissionsOn).mockResolvedValue(["VM.Audit", "VM.PowerMgmt"]);
     const user = userEvent.setup();
-    show(vm());
+    show(stopped());
     await user.click(await screen.findByTestId("guest-action-more"));
     await waitFor(() =>
       expect(screen.getByTestId("guest-action-delete")).toHaveAttribute(

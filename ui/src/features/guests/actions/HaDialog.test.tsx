@@ -3,17 +3,11 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { api, AppErrorException, type HaResource, type Resource } from "@/backend";
-import { makeConnection, resource } from "@/test/fixtures";
-import { renderApp } from "@/test/renderApp";
+import { api, AppErrorException, type HaResource } from "@/backend";
+import { enabledMoreItem, mockGuestPage, resetMocks, show, source, type User } from "./testSupport";
 
 vi.mock("@/backend", async (importOriginal) => (await import("@/test/backendMock")).backendMock(importOriginal));
 vi.mock("@/features/summary/UplotChart", () => ({ default: () => <div data-testid="uplot" /> }));
-
-const prod = makeConnection({ id: "demo-prod", name: "prod" });
-const vm = (partial: Partial<Resource> = {}) =>
-  resource({ id: "qemu/110", kind: "qemu", vmid: 110, name: "web1", node: "pve1", status: "running", ...partial });
-const source = { connectionId: "demo-prod", node: "pve1", kind: "qemu", vmid: 110 } as const;
 
 const managed: HaResource = {
   sid: "vm:110",
@@ -21,39 +15,26 @@ const managed: HaResource = {
   digest: "abc",
 };
 
-function show(g: Resource = vm()) {
-  vi.mocked(api.connectionResources).mockResolvedValue([g]);
-  return renderApp("/c/demo-prod/guest/110");
-}
-
-async function openFromMore(user: ReturnType<typeof userEvent.setup>) {
-  await user.click(await screen.findByTestId("guest-action-more"));
-  await waitFor(() => expect(screen.getByTestId("guest-action-ha")).not.toHaveAttribute("data-disabled"));
-  expect(screen.getByTestId("guest-action-ha")).toHaveTextContent("Manage HA…");
-  await user.click(screen.getByTestId("guest-action-ha"));
+async function openHa(user: User) {
+  const item = await enabledMoreItem(user, "guest-action-ha");
+  expect(item).toHaveTextContent("Manage HA…");
+  await user.click(item);
   return screen.findByTestId("ha-dialog");
 }
 
 beforeEach(() => {
-  vi.mocked(api.settingsGet).mockRejectedValue(new AppErrorException({ code: "Internal", message: "not under test" }));
-  vi.mocked(api.appInfo).mockRejectedValue(new AppErrorException({ code: "Internal", message: "not under test" }));
-  vi.mocked(api.connectionsList).mockResolvedValue([prod]);
-  vi.mocked(api.monitorGuestSummary).mockRejectedValue(new AppErrorException({ code: "Internal", message: "later" }));
+  mockGuestPage();
   vi.mocked(api.guestHa).mockResolvedValue(null);
   vi.mocked(api.guestHaSet).mockImplementation((_g, settings) => Promise.resolve({ sid: "vm:110", settings, digest: "d2" }));
   vi.mocked(api.guestHaRemove).mockResolvedValue(null);
 });
-afterEach(() => {
-  for (const fn of [api.guestHa, api.guestHaSet, api.guestHaRemove, api.permissionsOn, api.inventorySnapshot]) {
-    vi.mocked(fn).mockReset();
-  }
-});
+afterEach(() => resetMocks(api.guestHa, api.guestHaSet, api.guestHaRemove));
 
 describe("the HA dialog", () => {
   it("adds a guest HA does not manage, with PVE's defaults", async () => {
     const user = userEvent.setup();
     show();
-    const dialog = await openFromMore(user);
+    const dialog = await openHa(user);
     expect(await within(dialog).findByTestId("ha-unmanaged")).toBeInTheDocument();
     expect(api.guestHa).toHaveBeenCalledWith(source);
     expect(dialog).toHaveTextContent("Add VM 110 (web1) to HA");
@@ -80,7 +61,7 @@ describe("the HA dialog", () => {
     vi.mocked(api.guestHa).mockResolvedValue(managed);
     const user = userEvent.setup();
     show();
-    const dialog = await openFromMore(user);
+    const dialog = await openHa(user);
     const state = await within(dialog).findByTestId("ha-state");
     expect(dialog).toHaveTextContent("HA of VM 110 (web1)");
     expect(within(dialog).getByTestId("ha-group")).toHaveValue("edge");
@@ -103,7 +84,7 @@ describe("the HA dialog", () => {
     vi.mocked(api.guestHa).mockResolvedValue(managed);
     const user = userEvent.setup();
     show();
-    const dialog = await openFromMore(user);
+    const dialog = await openHa(user);
     await user.click(await within(dialog).findByTestId("ha-remove"));
     expect(dialog).toHaveTextContent("Remove VM 110 (web1) from HA?");
     expect(api.guestHaRemove).not.toHaveBeenCalled();
@@ -123,7 +104,7 @@ describe("the HA dialog", () => {
     );
     const user = userEvent.setup();
     show();
-    const dialog = await openFromMore(user);
+    const dialog = await openHa(user);
     await user.type(await within(dialog).findByTestId("ha-group"), "edge");
     await user.selectOptions(within(dialog).getByTestId("ha-state"), "stopped");
     await user.click(within(dialog).getByTestId("ha-submit"));
@@ -138,7 +119,7 @@ describe("the HA dialog", () => {
   it("says a restart count must be a small number, without asking the cluster", async () => {
     const user = userEvent.setup();
     show();
-    const dialog = await openFromMore(user);
+    const dialog = await openHa(user);
     const restart = await within(dialog).findByTestId("ha-max-restart");
     await user.clear(restart);
     await user.type(restart, "many");

@@ -2,17 +2,24 @@
 // HA (requested state, restart and relocate limits, group, comment), edit those, or remove
 // it from HA after a confirmation. HA changes are immediate (no task).
 import { useQuery } from "@tanstack/react-query";
-import { LoaderCircle, ShieldCheck, ShieldOff } from "lucide-react";
+import { ShieldCheck, ShieldOff } from "lucide-react";
 import { useId, useState } from "react";
-import { toAppError, type GuestRef, type HaResource, type HaSettings, type HaState } from "@/backend";
+import type { HaResource, HaSettings, HaState } from "@/backend";
 import { buttonClass } from "@/ui/button";
-import { Dialog } from "@/ui/Dialog";
 import { ErrorNotice } from "@/ui/ErrorNotice";
-import { describedBy, Field, inputClass, selectClass } from "@/ui/form";
-import { guestLabel, type PowerTarget } from "./power";
+import {
+  ActionDialog,
+  DialogFooter,
+  LoadingNotice,
+  RefusalNotice,
+  SelectField,
+  TextField,
+  useDraft,
+  useRefusal,
+  type GuestDialogProps,
+} from "./dialogParts";
+import { guestLabel } from "./power";
 import { haQuery, useGuestHaRemove, useGuestHaSet } from "./queries";
-
-const dangerButton = buttonClass("primary", "h-7 px-3 bg-error enabled:hover:bg-error/85");
 
 export const HA_STATES: readonly { value: HaState; label: string; text: string }[] = [
   { value: "started", label: "started", text: "HA keeps the guest running, restarting or relocating it when its node fails." },
@@ -48,33 +55,16 @@ function parseCount(text: string): number | null {
   return n <= 10 ? n : null;
 }
 
-export function HaDialog({
-  guest,
-  target,
-  returnFocus,
-  onClose,
-}: {
-  guest: GuestRef;
-  target: PowerTarget;
-  returnFocus: HTMLElement | null;
-  onClose: () => void;
-}) {
+export function HaDialog({ guest, target, returnFocus, onClose }: GuestDialogProps) {
   const id = useId();
   const ha = useQuery(haQuery(guest));
   const save = useGuestHaSet(guest);
   const remove = useGuestHaRemove(guest);
-  const [draft, setDraft] = useState<Draft | null>(null);
-  const form = draft ?? (ha.isSuccess ? initialDraft(ha.data) : null);
-  const update = (patch: Partial<Draft>) => {
-    if (form) setDraft({ ...form, ...patch });
-  };
+  const [form, update] = useDraft(ha.isSuccess ? initialDraft(ha.data) : null);
   const [confirmRemove, setConfirmRemove] = useState(false);
-  const [edited, setEdited] = useState<ReadonlySet<string>>(new Set());
   const [countErrors, setCountErrors] = useState<Record<string, string>>({});
-  const touch = (field: string) => setEdited((s) => (s.has(field) ? s : new Set(s).add(field)));
-  const refusal = save.isError ? toAppError(save.error) : null;
-  const fieldError = (field: string) =>
-    countErrors[field] ?? (refusal && !edited.has(field) ? (refusal.fields[field] ?? null) : null);
+  const { refusal, fieldError: refusedField, touch, clearEdited } = useRefusal(save);
+  const fieldError = (field: string) => countErrors[field] ?? refusedField(field);
   const managed = ha.data != null;
   const busy = save.isPending || remove.isPending;
   const label = guestLabel(target);
@@ -100,7 +90,7 @@ export function HaDialog({
       maxRelocate,
       comment: form.comment.trim() || null,
     };
-    setEdited(new Set());
+    clearEdited();
     save.mutate(settings, { onSuccess: onClose });
   };
 
@@ -112,13 +102,19 @@ export function HaDialog({
     comment: `${id}-comment`,
   };
   const stateText = HA_STATES.find((s) => s.value === form?.state)?.text;
+  // Editing a field hides the refusal's message under it, and a count's own message too.
+  const edit = (field: "group" | "comment" | "maxRestart" | "maxRelocate") => (value: string) => {
+    touch(field);
+    update({ [field]: value });
+  };
+  const editCount = (field: "maxRestart" | "maxRelocate") => (value: string) => {
+    setCountErrors(({ [field]: _, ...rest }) => rest);
+    edit(field)(value);
+  };
 
   return (
-    <Dialog
-      open
-      onOpenChange={(open) => {
-        if (!open) onClose();
-      }}
+    <ActionDialog
+      onClose={onClose}
       testId="ha-dialog"
       returnFocus={returnFocus}
       tone={confirmRemove ? "danger" : "default"}
@@ -127,70 +123,53 @@ export function HaDialog({
       onSubmit={submit}
       footer={
         confirmRemove ? (
-          <>
-            <span className="flex-1" />
-            <button
-              type="button"
-              data-testid="ha-remove-cancel"
-              className={buttonClass("secondary", "h-7 px-3")}
-              onClick={() => {
-                remove.reset();
-                setConfirmRemove(false);
-              }}
-            >
-              Cancel
-            </button>
-            <button type="submit" data-testid="ha-remove-confirm" className={dangerButton} disabled={busy} aria-busy={busy}>
-              {remove.isPending ? <LoaderCircle aria-hidden className="size-3.5 animate-spin" /> : null}
-              Remove from HA
-            </button>
-          </>
+          <DialogFooter
+            cancelTestId="ha-remove-cancel"
+            submitTestId="ha-remove-confirm"
+            onCancel={() => {
+              remove.reset();
+              setConfirmRemove(false);
+            }}
+            pending={remove.isPending}
+            disabled={busy}
+            danger
+          >
+            Remove from HA
+          </DialogFooter>
         ) : (
-          <>
-            {managed ? (
-              <button
-                type="button"
-                data-testid="ha-remove"
-                className={buttonClass("secondary", "h-7 px-3 text-error")}
-                disabled={busy}
-                onClick={() => setConfirmRemove(true)}
-              >
-                <ShieldOff aria-hidden className="size-3.5" />
-                Remove from HA
-              </button>
-            ) : null}
-            <span className="flex-1" />
-            <button type="button" data-testid="ha-cancel" className={buttonClass("secondary", "h-7 px-3")} onClick={onClose}>
-              Cancel
-            </button>
-            <button
-              type="submit"
-              data-testid="ha-submit"
-              className={buttonClass("primary", "h-7 px-3")}
-              disabled={!form || busy}
-              aria-busy={save.isPending}
-            >
-              {save.isPending ? <LoaderCircle aria-hidden className="size-3.5 animate-spin" /> : null}
-              {managed ? "Save" : "Add to HA"}
-            </button>
-          </>
+          <DialogFooter
+            leading={
+              managed ? (
+                <button
+                  type="button"
+                  data-testid="ha-remove"
+                  className={buttonClass("secondary", "h-7 px-3 text-error")}
+                  disabled={busy}
+                  onClick={() => setConfirmRemove(true)}
+                >
+                  <ShieldOff aria-hidden className="size-3.5" />
+                  Remove from HA
+                </button>
+              ) : null
+            }
+            cancelTestId="ha-cancel"
+            submitTestId="ha-submit"
+            onCancel={onClose}
+            pending={save.isPending}
+            disabled={!form || busy}
+          >
+            {managed ? "Save" : "Add to HA"}
+          </DialogFooter>
         )
       }
     >
       {ha.isError ? (
         <ErrorNotice error={ha.error} title={`Could not read the HA settings of ${label}`} />
       ) : !form ? (
-        <p className="flex items-center gap-2 text-sm text-muted" data-testid="ha-loading">
-          <LoaderCircle aria-hidden className="size-3.5 animate-spin" />
-          Reading the HA settings…
-        </p>
+        <LoadingNotice testId="ha-loading">Reading the HA settings…</LoadingNotice>
       ) : confirmRemove ? (
         <div className="space-y-3 text-sm">
-          {remove.isError ? (
-            <div data-testid="ha-error">
-              <ErrorNotice error={remove.error} title={`Could not remove ${label} from HA`} />
-            </div>
-          ) : null}
+          <RefusalNotice testId="ha-error" error={remove.error} title={`Could not remove ${label} from HA`} />
           <p>
             The HA manager stops managing {label} ({ha.data?.sid}): it is no longer restarted or moved when its node
             fails. The guest itself keeps running or stays stopped as it is now.
@@ -198,102 +177,78 @@ export function HaDialog({
         </div>
       ) : (
         <div className="space-y-3 text-sm">
-          {refusal ? (
-            <div data-testid="ha-error">
-              <ErrorNotice error={refusal} title={managed ? `Could not save the HA settings of ${label}` : `Could not add ${label} to HA`} />
-            </div>
-          ) : null}
+          <RefusalNotice
+            testId="ha-error"
+            error={refusal}
+            title={managed ? `Could not save the HA settings of ${label}` : `Could not add ${label} to HA`}
+          />
           {!managed ? (
             <p className="text-muted" data-testid="ha-unmanaged">
               HA does not manage this guest yet. Added, it is restarted on another node when its node fails.
             </p>
           ) : null}
-          <Field label="Requested state" htmlFor={ids.state} hint={stateText} error={fieldError("state")}>
-            <select
-              {...describedBy(ids.state, { error: fieldError("state"), hint: true })}
-              data-testid="ha-state"
-              className={selectClass}
-              value={form.state}
-              onChange={(e) => {
-                touch("state");
-                const state = HA_STATES.find((s) => s.value === e.target.value)?.value;
-                if (state) update({ state });
-              }}
-            >
-              {HA_STATES.map((s) => (
-                <option key={s.value} value={s.value}>
-                  {s.label}
-                </option>
-              ))}
-            </select>
-          </Field>
+          <SelectField
+            id={ids.state}
+            label="Requested state"
+            testId="ha-state"
+            hint={stateText}
+            error={fieldError("state")}
+            value={form.state}
+            onChange={(value) => {
+              touch("state");
+              const state = HA_STATES.find((s) => s.value === value)?.value;
+              if (state) update({ state });
+            }}
+          >
+            {HA_STATES.map((s) => (
+              <option key={s.value} value={s.value}>
+                {s.label}
+              </option>
+            ))}
+          </SelectField>
           <div className="grid grid-cols-2 gap-3">
-            <Field label="Max. restart" htmlFor={ids.restart} error={fieldError("maxRestart")} errorTestId="ha-max-restart-error">
-              <input
-                {...describedBy(ids.restart, { error: fieldError("maxRestart") })}
-                data-testid="ha-max-restart"
-                className={inputClass}
-                inputMode="numeric"
-                autoComplete="off"
-                value={form.maxRestart}
-                onChange={(e) => {
-                  touch("maxRestart");
-                  setCountErrors(({ maxRestart: _, ...rest }) => rest);
-                  update({ maxRestart: e.target.value });
-                }}
-              />
-            </Field>
-            <Field label="Max. relocate" htmlFor={ids.relocate} error={fieldError("maxRelocate")} errorTestId="ha-max-relocate-error">
-              <input
-                {...describedBy(ids.relocate, { error: fieldError("maxRelocate") })}
-                data-testid="ha-max-relocate"
-                className={inputClass}
-                inputMode="numeric"
-                autoComplete="off"
-                value={form.maxRelocate}
-                onChange={(e) => {
-                  touch("maxRelocate");
-                  setCountErrors(({ maxRelocate: _, ...rest }) => rest);
-                  update({ maxRelocate: e.target.value });
-                }}
-              />
-            </Field>
+            <TextField
+              id={ids.restart}
+              label="Max. restart"
+              testId="ha-max-restart"
+              error={fieldError("maxRestart")}
+              errorTestId="ha-max-restart-error"
+              inputMode="numeric"
+              value={form.maxRestart}
+              onChange={editCount("maxRestart")}
+            />
+            <TextField
+              id={ids.relocate}
+              label="Max. relocate"
+              testId="ha-max-relocate"
+              error={fieldError("maxRelocate")}
+              errorTestId="ha-max-relocate-error"
+              inputMode="numeric"
+              value={form.maxRelocate}
+              onChange={editCount("maxRelocate")}
+            />
           </div>
-          <Field
+          <TextField
+            id={ids.group}
             label="Group"
-            htmlFor={ids.group}
+            testId="ha-group"
             error={fieldError("group")}
             errorTestId="ha-group-error"
             hint="Optional, PVE 8 only. PVE 9 replaced HA groups by node affinity rules (Datacenter → HA → Affinity Rules) and refuses a group once the cluster's groups were migrated."
-          >
-            <input
-              {...describedBy(ids.group, { error: fieldError("group"), hint: true })}
-              data-testid="ha-group"
-              className={inputClass}
-              autoComplete="off"
-              spellCheck={false}
-              value={form.group}
-              onChange={(e) => {
-                touch("group");
-                update({ group: e.target.value });
-              }}
-            />
-          </Field>
-          <Field label="Comment" htmlFor={ids.comment} error={fieldError("comment")}>
-            <input
-              {...describedBy(ids.comment, { error: fieldError("comment") })}
-              data-testid="ha-comment"
-              className={inputClass}
-              autoComplete="off"
-              value={form.comment}
-              onChange={(e) => {
-                touch("comment");
-                update({ comment: e.target.value });
-              }}
-            />
-          </Field>
+            spellCheck={false}
+            value={form.group}
+            onChange={edit("group")}
+          />
+          <TextField
+            id={ids.comment}
+            label="Comment"
+            testId="ha-comment"
+            error={fieldError("comment")}
+            value={form.comment}
+            onChange={edit("comment")}
+          />
         </div>
       )}
-    </Dialog>
+    </ActionDialog>
   );
 }

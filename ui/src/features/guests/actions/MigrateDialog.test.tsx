@@ -3,18 +3,12 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { api, AppErrorException, type MigrateOptions, type Resource } from "@/backend";
-import { makeConnection, resource } from "@/test/fixtures";
-import { renderApp } from "@/test/renderApp";
+import { api, AppErrorException, type MigrateOptions } from "@/backend";
 import { migrateMode } from "./MigrateDialog";
+import { actionTask, mockGuestPage, openFromMore, resetMocks, show, source, vm, type User } from "./testSupport";
 
 vi.mock("@/backend", async (importOriginal) => (await import("@/test/backendMock")).backendMock(importOriginal));
 vi.mock("@/features/summary/UplotChart", () => ({ default: () => <div data-testid="uplot" /> }));
-
-const prod = makeConnection({ id: "demo-prod", name: "prod" });
-const vm = (partial: Partial<Resource> = {}) =>
-  resource({ id: "qemu/110", kind: "qemu", vmid: 110, name: "web1", node: "pve1", status: "running", ...partial });
-const source = { connectionId: "demo-prod", node: "pve1", kind: "qemu", vmid: 110 } as const;
 
 const options = (partial: Partial<MigrateOptions> = {}): MigrateOptions => ({
   running: true,
@@ -29,43 +23,16 @@ const options = (partial: Partial<MigrateOptions> = {}): MigrateOptions => ({
   ...partial,
 });
 
-const task = {
-  connectionId: "demo-prod",
-  connectionName: "prod",
-  node: "pve1",
-  upid: "UPID:pve1:00000001:00000002:00000003:qmigrate:110:root@pam:",
-  description: "VM 110 - Migrate",
-  target: "prod/qemu/110",
-  running: true,
-  exitstatus: null,
-  durationMs: null,
-};
+const task = actionTask("qmigrate", "VM 110 - Migrate");
 
-function show(g: Resource) {
-  vi.mocked(api.connectionResources).mockResolvedValue([g]);
-  return renderApp("/c/demo-prod/guest/110");
-}
-
-async function openFromMore(user: ReturnType<typeof userEvent.setup>) {
-  await user.click(await screen.findByTestId("guest-action-more"));
-  await waitFor(() => expect(screen.getByTestId("guest-action-migrate")).not.toHaveAttribute("data-disabled"));
-  await user.click(screen.getByTestId("guest-action-migrate"));
-  return screen.findByTestId("migrate-dialog");
-}
+const openMigrate = (user: User) => openFromMore(user, "guest-action-migrate", "migrate-dialog");
 
 beforeEach(() => {
-  vi.mocked(api.settingsGet).mockRejectedValue(new AppErrorException({ code: "Internal", message: "not under test" }));
-  vi.mocked(api.appInfo).mockRejectedValue(new AppErrorException({ code: "Internal", message: "not under test" }));
-  vi.mocked(api.connectionsList).mockResolvedValue([prod]);
-  vi.mocked(api.monitorGuestSummary).mockRejectedValue(new AppErrorException({ code: "Internal", message: "later" }));
+  mockGuestPage();
   vi.mocked(api.guestMigrateOptions).mockResolvedValue(options());
   vi.mocked(api.guestMigrate).mockResolvedValue(task);
 });
-afterEach(() => {
-  for (const fn of [api.guestMigrateOptions, api.guestMigrate, api.permissionsOn, api.inventorySnapshot]) {
-    vi.mocked(fn).mockReset();
-  }
-});
+afterEach(() => resetMocks(api.guestMigrateOptions, api.guestMigrate));
 
 describe("the migrate mode", () => {
   it("is online for a running VM, restart for a running container, offline otherwise", () => {
@@ -80,7 +47,7 @@ describe("the migrate dialog", () => {
   it("offers only the nodes that can take the guest and sends the chosen one", async () => {
     const user = userEvent.setup();
     show(vm());
-    const dialog = await openFromMore(user);
+    const dialog = await openMigrate(user);
     const select = await within(dialog).findByTestId("migrate-target");
     expect(api.guestMigrateOptions).toHaveBeenCalledWith(source);
     expect(within(dialog).getByTestId("migrate-mode-label")).toHaveTextContent("Online");
@@ -98,12 +65,9 @@ describe("the migrate dialog", () => {
 
   it("says a running container is restarted", async () => {
     vi.mocked(api.guestMigrateOptions).mockResolvedValue(options({ online: false, localDisks: [] }));
-    vi.mocked(api.connectionResources).mockResolvedValue([
-      resource({ id: "lxc/110", kind: "lxc", vmid: 110, name: "ct", node: "pve1", status: "running" }),
-    ]);
     const user = userEvent.setup();
-    renderApp("/c/demo-prod/guest/110");
-    const dialog = await openFromMore(user);
+    show(vm({ id: "lxc/110", kind: "lxc", name: "ct" }));
+    const dialog = await openMigrate(user);
     expect(await within(dialog).findByTestId("migrate-mode-label")).toHaveTextContent("Restart mode");
     expect(within(dialog).queryByTestId("migrate-local-disks")).not.toBeInTheDocument();
   });
@@ -118,7 +82,7 @@ describe("the migrate dialog", () => {
     );
     const user = userEvent.setup();
     show(vm({ status: "stopped" }));
-    const dialog = await openFromMore(user);
+    const dialog = await openMigrate(user);
     await user.selectOptions(await within(dialog).findByTestId("migrate-target"), "pve4");
     await user.click(within(dialog).getByTestId("migrate-submit"));
     expect(await within(dialog).findByTestId("migrate-target-error")).toHaveTextContent(
@@ -134,7 +98,7 @@ describe("the migrate dialog", () => {
     );
     const user = userEvent.setup();
     show(vm({ status: "stopped" }));
-    const dialog = await openFromMore(user);
+    const dialog = await openMigrate(user);
     expect(await within(dialog).findByTestId("migrate-mode-label")).toHaveTextContent("Offline");
     expect(within(dialog).getByTestId("migrate-submit")).toBeDisabled();
     expect(within(dialog).getByTestId("migrate-submit")).toHaveAttribute(

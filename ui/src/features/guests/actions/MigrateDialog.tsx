@@ -3,15 +3,20 @@
 // go to (the others shown with the reason they cannot take it), and what moves along. The
 // migration runs as a task in the task bar.
 import { useQuery } from "@tanstack/react-query";
-import { ArrowRightLeft, HardDrive, LoaderCircle, TriangleAlert } from "lucide-react";
+import { ArrowRightLeft, HardDrive, TriangleAlert } from "lucide-react";
 import { useId, useState } from "react";
-import { toAppError, type GuestRef, type MigrateOptions } from "@/backend";
-import { buttonClass } from "@/ui/button";
-import { Dialog } from "@/ui/Dialog";
+import type { GuestRef, MigrateOptions } from "@/backend";
 import { ErrorNotice } from "@/ui/ErrorNotice";
-import { describedBy, Field, selectClass } from "@/ui/form";
-import { DisabledReason } from "@/ui/Tooltip";
-import { guestLabel, type PowerTarget } from "./power";
+import {
+  ActionDialog,
+  DialogFooter,
+  LoadingNotice,
+  RefusalNotice,
+  SelectField,
+  useRefusal,
+  type GuestDialogProps,
+} from "./dialogParts";
+import { guestLabel } from "./power";
 import { migrateOptionsQuery, useGuestMigrate } from "./queries";
 
 /** The mode PVE will migrate in, and what it means for the guest. */
@@ -26,26 +31,14 @@ export function migrateMode(options: Pick<MigrateOptions, "running" | "online">,
   return { label: "Offline", text: "The guest is not running: its configuration and disks move, it stays stopped." };
 }
 
-export function MigrateDialog({
-  guest,
-  target,
-  returnFocus,
-  onClose,
-}: {
-  guest: GuestRef;
-  target: PowerTarget;
-  returnFocus: HTMLElement | null;
-  onClose: () => void;
-}) {
+export function MigrateDialog({ guest, target, returnFocus, onClose }: GuestDialogProps) {
   const id = useId();
   const options = useQuery(migrateOptionsQuery(guest));
   const migrate = useGuestMigrate(guest);
   const choosable = options.data?.targets.filter((t) => !t.reason) ?? [];
   const [chosen, setChosen] = useState<string | null>(null);
   const node = chosen ?? choosable[0]?.node ?? "";
-  const [edited, setEdited] = useState(false);
-  const refusal = migrate.isError ? toAppError(migrate.error) : null;
-  const targetError = refusal && !edited ? (refusal.fields.target ?? null) : null;
+  const { refusal, fieldError, touch, clearEdited } = useRefusal(migrate);
 
   const blocked = !options.data
     ? "Reading where the guest can go…"
@@ -57,7 +50,7 @@ export function MigrateDialog({
 
   const submit = () => {
     if (blocked || !node || migrate.isPending) return;
-    setEdited(false);
+    clearEdited();
     migrate.mutate(node, { onSuccess: onClose });
   };
 
@@ -65,76 +58,57 @@ export function MigrateDialog({
   const nodeId = `${id}-node`;
 
   return (
-    <Dialog
-      open
-      onOpenChange={(open) => {
-        if (!open) onClose();
-      }}
+    <ActionDialog
+      onClose={onClose}
       testId="migrate-dialog"
       returnFocus={returnFocus}
       icon={<ArrowRightLeft aria-hidden className="size-5 text-muted" />}
       title={`Migrate ${guestLabel(target)}`}
       onSubmit={submit}
       footer={
-        <>
-          <span className="flex-1" />
-          <button type="button" data-testid="migrate-cancel" className={buttonClass("secondary", "h-7 px-3")} onClick={onClose}>
-            Cancel
-          </button>
-          <DisabledReason reason={blocked}>
-            <button
-              type="submit"
-              data-testid="migrate-submit"
-              className={buttonClass("primary", "h-7 px-3")}
-              disabled={migrate.isPending}
-              aria-busy={migrate.isPending}
-            >
-              {migrate.isPending ? <LoaderCircle aria-hidden className="size-3.5 animate-spin" /> : null}
-              Migrate
-            </button>
-          </DisabledReason>
-        </>
+        <DialogFooter
+          cancelTestId="migrate-cancel"
+          submitTestId="migrate-submit"
+          onCancel={onClose}
+          pending={migrate.isPending}
+          disabledReason={blocked}
+        >
+          Migrate
+        </DialogFooter>
       }
     >
       {options.isError ? (
         <ErrorNotice error={options.error} title="Could not read where the guest can go" />
       ) : !options.data || !mode ? (
-        <p className="flex items-center gap-2 text-sm text-muted" data-testid="migrate-loading">
-          <LoaderCircle aria-hidden className="size-3.5 animate-spin" />
-          Asking the cluster where the guest can go…
-        </p>
+        <LoadingNotice testId="migrate-loading">Asking the cluster where the guest can go…</LoadingNotice>
       ) : (
         <div className="space-y-3 text-sm">
-          {refusal ? (
-            <div data-testid="migrate-error">
-              <ErrorNotice error={refusal} title={`Could not migrate ${guestLabel(target)}`} />
-            </div>
-          ) : null}
+          <RefusalNotice testId="migrate-error" error={refusal} title={`Could not migrate ${guestLabel(target)}`} />
           <div className="grid grid-cols-2 gap-3">
             <div>
               <p className="mb-1 text-sm font-medium">Source node</p>
               <p className="flex h-7 items-center font-mono">{guest.node}</p>
             </div>
-            <Field label="Target node" htmlFor={nodeId} error={targetError} errorTestId="migrate-target-error">
-              <select
-                {...describedBy(nodeId, { error: targetError })}
-                data-testid="migrate-target"
-                className={selectClass}
-                value={node}
-                disabled={choosable.length === 0}
-                onChange={(e) => {
-                  setEdited(true);
-                  setChosen(e.target.value);
-                }}
-              >
-                {choosable.length === 0 ? <option value="">No node available</option> : null}
-                {options.data.targets.map((t) => (
-                  <option key={t.node} value={t.node} disabled={Boolean(t.reason)}>
-                    {t.reason ? `${t.node} — ${t.reason}` : t.node}
-                  </option>
-                ))}
-              </select>
-            </Field>
+            <SelectField
+              id={nodeId}
+              label="Target node"
+              testId="migrate-target"
+              error={fieldError("target")}
+              errorTestId="migrate-target-error"
+              value={node}
+              disabled={choosable.length === 0}
+              onChange={(n) => {
+                touch("target");
+                setChosen(n);
+              }}
+            >
+              {choosable.length === 0 ? <option value="">No node available</option> : null}
+              {options.data.targets.map((t) => (
+                <option key={t.node} value={t.node} disabled={Boolean(t.reason)}>
+                  {t.reason ? `${t.node} — ${t.reason}` : t.node}
+                </option>
+              ))}
+            </SelectField>
           </div>
           <div data-testid="migrate-mode">
             <p className="text-sm font-medium">
@@ -185,6 +159,6 @@ export function MigrateDialog({
           ) : null}
         </div>
       )}
-    </Dialog>
+    </ActionDialog>
   );
 }

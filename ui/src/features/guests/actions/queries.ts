@@ -1,7 +1,7 @@
 // Running a guest action: the task it returns goes into the task bar at once. The reads the
 // action dialogs need (clone, migrate, HA) are fetched fresh each time a dialog opens and
 // dropped when it closes; the inventory refreshes itself when a task ends.
-import { queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
+import { queryOptions, useMutation, useQueryClient, type QueryKey } from "@tanstack/react-query";
 import {
   api,
   type CloneInput,
@@ -22,57 +22,40 @@ export interface PowerRequest {
 }
 
 export function useGuestPower() {
-  const queryClient = useQueryClient();
-  return useMutation({
-    mutationFn: (r: PowerRequest) => api.guestPower(r.connectionId, r.node, r.kind, r.vmid, r.action),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: tasksQuery.queryKey }),
-  });
+  return useTaskMutation((r: PowerRequest) => api.guestPower(r.connectionId, r.node, r.kind, r.vmid, r.action));
 }
 
 const guestKey = (g: GuestRef) => [g.connectionId, g.node, g.kind, g.vmid] as const;
 
+/** A read for an action dialog: not kept once the dialog closes, and not retried. */
+function dialogQuery<Key extends QueryKey, T>(queryKey: Key, queryFn: () => Promise<T>) {
+  return queryOptions({ queryKey, queryFn, gcTime: 0, retry: false });
+}
+
 /** What the clone form offers (the next free VMID, nodes, pools): read anew on every open. */
 export function cloneOptionsQuery(guest: GuestRef) {
-  return queryOptions({
-    queryKey: ["guest-clone-options", ...guestKey(guest)] as const,
-    queryFn: () => api.guestCloneOptions(guest),
-    gcTime: 0,
-    retry: false,
-  });
+  return dialogQuery(["guest-clone-options", ...guestKey(guest)] as const, () => api.guestCloneOptions(guest));
 }
 
 /** The storages a full clone's disks can go to on `node`. */
 export function storagesQuery(connectionId: string, node: string, kind: GuestType) {
-  return queryOptions({
-    queryKey: ["guest-storages", connectionId, node, kind] as const,
-    queryFn: () => api.guestStorages(connectionId, node, kind),
-    gcTime: 0,
-    retry: false,
-  });
+  return dialogQuery(["guest-storages", connectionId, node, kind] as const, () =>
+    api.guestStorages(connectionId, node, kind),
+  );
 }
 
 /** Where the guest may move, and what moves with it. */
 export function migrateOptionsQuery(guest: GuestRef) {
-  return queryOptions({
-    queryKey: ["guest-migrate-options", ...guestKey(guest)] as const,
-    queryFn: () => api.guestMigrateOptions(guest),
-    gcTime: 0,
-    retry: false,
-  });
+  return dialogQuery(["guest-migrate-options", ...guestKey(guest)] as const, () => api.guestMigrateOptions(guest));
 }
 
 /** The guest's HA resource, or `null` when HA does not manage it. */
 export function haQuery(guest: GuestRef) {
-  return queryOptions({
-    queryKey: ["guest-ha", ...guestKey(guest)] as const,
-    queryFn: () => api.guestHa(guest),
-    gcTime: 0,
-    retry: false,
-  });
+  return dialogQuery(["guest-ha", ...guestKey(guest)] as const, () => api.guestHa(guest));
 }
 
 /** A mutation whose result is a task: the task bar is asked to refresh at once. */
-function useTaskMutation<V>(mutationFn: (v: V) => Promise<unknown>) {
+function useTaskMutation<V, R>(mutationFn: (v: V) => Promise<R>) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn,
