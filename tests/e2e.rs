@@ -857,6 +857,35 @@ async fn clone_the_template_start_it_watch_its_log_edit_memory_snapshot_roll_bac
     println!("memory row: {memory}");
     h.screenshot(&app, "03-hardware-pending-memory").await;
 
+    println!("step: its addresses from the guest agent, its cloud-init and options");
+    click(&app, "guest-tab-summary").await;
+    // A fresh clone of a DHCP template reports no address yet: the panel says what the
+    // agent answered (addresses themselves are covered by the core and UI tests).
+    let ips = eventually("the guest agent's answer on the summary", || async {
+        let t = app
+            .find(Locator::Css("[data-testid=guest-ips]"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        t.contains("checked").then_some(t)
+    })
+    .await;
+    println!("addresses panel: {ips}");
+    h.screenshot(&app, "03b-summary-addresses").await;
+    click(&app, "guest-tab-cloudinit").await;
+    let ci = text_of(&app, "cloudinit-table").await;
+    assert!(
+        ci.contains("debian"),
+        "the template's cloud-init user: {ci}"
+    );
+    h.screenshot(&app, "03c-cloud-init").await;
+    click(&app, "guest-tab-options").await;
+    let options = text_of(&app, "options-table").await;
+    assert!(options.contains("e2e-web"), "{options}");
+    h.screenshot(&app, "03d-options").await;
+
     println!("step: take a snapshot and roll back to it");
     click(&app, "guest-tab-snapshots").await;
     click_enabled(&app, "snapshot-take-open").await;
