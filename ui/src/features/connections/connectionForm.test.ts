@@ -22,6 +22,7 @@ describe("the connection form", () => {
         fingerprints: ["AA:BB"],
         nodeOrder: ["pve2"],
         timeoutMs: 2000,
+        pool: "tenant-a",
       }),
     );
     expect(form).toMatchObject({ urls: "https://pve1:8006\nhttps://pve2:8006", tls: "pinned", timeoutMs: "2000" });
@@ -41,6 +42,7 @@ describe("the connection form", () => {
         fingerprints: ["AA:BB"],
         nodeOrder: ["pve2"],
         enabled: true,
+        pool: "tenant-a",
       },
     });
   });
