@@ -369,7 +369,12 @@ async fn add_a_connection_trust_its_certificate_watch_its_health_and_keep_it_acr
         "the report lists privileges: {report}"
     );
     h.screenshot(&app, "02-test-report").await;
-    click(&app, "conn-save").await;
+    // The button is disabled while the test's last step settles; a click then would be lost.
+    click_enabled(&app, "conn-save").await;
+    eventually("the connection dialog closed after saving", || async {
+        (!exists(&app, "[data-testid=conn-save]").await).then_some(())
+    })
+    .await;
 
     println!("step: health");
     app.wait()
