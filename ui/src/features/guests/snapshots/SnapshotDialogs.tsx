@@ -2,7 +2,7 @@
 // Each keeps its form and shows the cluster's refusal in place; a started task closes it.
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Camera, History, Trash2 } from "lucide-react";
-import { useId, useState } from "react";
+import { useId, useState, type ReactNode } from "react";
 import { api, toAppError, type GuestRef, type GuestSnapshot, type TrackedTask } from "@/backend";
 import { tasksQuery } from "@/features/tasks/queries";
 import { buttonClass } from "@/ui/button";
@@ -140,6 +140,79 @@ export function TakeSnapshotDialog({
   );
 }
 
+/**
+ * A confirmation that starts a task: the question, an OK button that runs `run`, the
+ * cluster's refusal in place. The started task closes it.
+ */
+function ConfirmTaskDialog({
+  testId,
+  tone,
+  title,
+  icon,
+  okLabel,
+  errorTitle,
+  run,
+  onClose,
+  onStarted,
+  children,
+}: {
+  testId: string;
+  tone: "warning" | "danger";
+  title: string;
+  icon: ReactNode;
+  okLabel: string;
+  errorTitle: string;
+  run: () => Promise<TrackedTask>;
+  onClose: () => void;
+  onStarted: (task: TrackedTask) => void;
+  children: ReactNode;
+}) {
+  const started = useStartedTask(onStarted);
+  const action = useMutation({
+    mutationFn: run,
+    onSuccess: (task) => {
+      started(task);
+      onClose();
+    },
+  });
+  return (
+    <Dialog
+      open
+      onOpenChange={(open) => {
+        if (!open) onClose();
+      }}
+      testId={testId}
+      tone={tone}
+      title={title}
+      icon={icon}
+      onSubmit={() => {
+        if (!action.isPending) action.mutate();
+      }}
+      footer={
+        <>
+          <span className="flex-1" />
+          <button type="button" className={buttonClass("secondary", "h-8 px-3")} onClick={onClose}>
+            Cancel
+          </button>
+          <button
+            type="submit"
+            data-testid={`${testId}-ok`}
+            disabled={action.isPending}
+            className={buttonClass("primary", "h-8 px-3")}
+          >
+            {okLabel}
+          </button>
+        </>
+      }
+    >
+      <div className="space-y-3">
+        {children}
+        {action.isError ? <ErrorNotice error={action.error} title={errorTitle} /> : null}
+      </div>
+    </Dialog>
+  );
+}
+
 export function RollbackDialog({
   guest,
   snapshot,
@@ -155,64 +228,34 @@ export function RollbackDialog({
   onStarted: (task: TrackedTask) => void;
 }) {
   const [start, setStart] = useState(false);
-  const started = useStartedTask(onStarted);
-  const rollback = useMutation({
-    mutationFn: () => api.guestSnapshotRollback(guest, snapshot, offerStart && start),
-    onSuccess: (task) => {
-      started(task);
-      onClose();
-    },
-  });
   return (
-    <Dialog
-      open
-      onOpenChange={(open) => {
-        if (!open) onClose();
-      }}
+    <ConfirmTaskDialog
       testId="snapshot-rollback"
       tone="warning"
       title="Rollback"
       icon={<History aria-hidden className="size-4 text-warning" />}
-      onSubmit={() => {
-        if (!rollback.isPending) rollback.mutate();
-      }}
-      footer={
-        <>
-          <span className="flex-1" />
-          <button type="button" className={buttonClass("secondary", "h-8 px-3")} onClick={onClose}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            data-testid="snapshot-rollback-ok"
-            disabled={rollback.isPending}
-            className={buttonClass("primary", "h-8 px-3")}
-          >
-            Rollback
-          </button>
-        </>
-      }
+      okLabel="Rollback"
+      errorTitle="Could not roll back"
+      run={() => api.guestSnapshotRollback(guest, snapshot, offerStart && start)}
+      onClose={onClose}
+      onStarted={onStarted}
     >
-      <div className="space-y-3">
-        <p data-testid="snapshot-rollback-text">
-          Rollback to snapshot <strong>{snapshot}</strong>?{" "}
-          {"This will revert the guest's state; changes since then are lost."}
-        </p>
-        {offerStart ? (
-          <label className="flex items-center gap-2 text-sm">
-            <input
-              type="checkbox"
-              data-testid="snapshot-rollback-start"
-              className={checkboxClass}
-              checked={start}
-              onChange={(e) => setStart(e.target.checked)}
-            />
-            Start after rollback
-          </label>
-        ) : null}
-        {rollback.isError ? <ErrorNotice error={rollback.error} title="Could not roll back" /> : null}
-      </div>
-    </Dialog>
+      <p data-testid="snapshot-rollback-text">
+        Rollback to snapshot <strong>{snapshot}</strong>? {"This will revert the guest's state; changes since then are lost."}
+      </p>
+      {offerStart ? (
+        <label className="flex items-center gap-2 text-sm">
+          <input
+            type="checkbox"
+            data-testid="snapshot-rollback-start"
+            className={checkboxClass}
+            checked={start}
+            onChange={(e) => setStart(e.target.checked)}
+          />
+          Start after rollback
+        </label>
+      ) : null}
+    </ConfirmTaskDialog>
   );
 }
 
@@ -227,50 +270,21 @@ export function RemoveSnapshotDialog({
   onClose: () => void;
   onStarted: (task: TrackedTask) => void;
 }) {
-  const started = useStartedTask(onStarted);
-  const remove = useMutation({
-    mutationFn: () => api.guestSnapshotDelete(guest, snapshot),
-    onSuccess: (task) => {
-      started(task);
-      onClose();
-    },
-  });
   return (
-    <Dialog
-      open
-      onOpenChange={(open) => {
-        if (!open) onClose();
-      }}
+    <ConfirmTaskDialog
       testId="snapshot-remove"
       tone="danger"
       title="Remove snapshot"
       icon={<Trash2 aria-hidden className="size-4 text-error" />}
-      onSubmit={() => {
-        if (!remove.isPending) remove.mutate();
-      }}
-      footer={
-        <>
-          <span className="flex-1" />
-          <button type="button" className={buttonClass("secondary", "h-8 px-3")} onClick={onClose}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            data-testid="snapshot-remove-ok"
-            disabled={remove.isPending}
-            className={buttonClass("primary", "h-8 px-3")}
-          >
-            Remove
-          </button>
-        </>
-      }
+      okLabel="Remove"
+      errorTitle="Could not remove the snapshot"
+      run={() => api.guestSnapshotDelete(guest, snapshot)}
+      onClose={onClose}
+      onStarted={onStarted}
     >
-      <div className="space-y-3">
-        <p data-testid="snapshot-remove-text">
-          Remove snapshot <strong>{snapshot}</strong>? Its saved state is deleted; the guest as it is now stays.
-        </p>
-        {remove.isError ? <ErrorNotice error={remove.error} title="Could not remove the snapshot" /> : null}
-      </div>
-    </Dialog>
+      <p data-testid="snapshot-remove-text">
+        Remove snapshot <strong>{snapshot}</strong>? Its saved state is deleted; the guest as it is now stays.
+      </p>
+    </ConfirmTaskDialog>
   );
 }
