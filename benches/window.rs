@@ -9,13 +9,16 @@
 //! 2. Filtering the 10,000-row table by text, measured inside the page.
 //! 3. Idle memory: RSS (and PSS) of the app and all its processes while the 20 connections
 //!    refresh every 5 s with the window visible.
+//! 4. Responsiveness during a bulk start of 500 guests on 5 other clusters (20 ms latency per
+//!    request): the page's timer and frame gaps while the 500 tasks start, are announced,
+//!    end and refresh the inventory, against the same window idle just before.
 //!
 //! Prints numbers; asserts nothing about time.
 //!
 //! Run: `cargo bench --features custom-protocol --bench window` (release build, bundled UI:
 //! build ui/dist first with `npm --prefix ui run build`). Environment:
 //! WINDOW_BENCH_IDLE_SECS (default 600), WINDOW_BENCH_COLD_RUNS (default 7),
-//! WINDOW_BENCH_FILTER_RUNS (default 10).
+//! WINDOW_BENCH_FILTER_RUNS (default 10), WINDOW_BENCH_ONLY=bulk (only the 4th part).
 
 #[path = "../tests/e2e/harness.rs"]
 mod harness;
@@ -80,7 +83,12 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    runtime.block_on(run(&h, idle_secs, cold_runs, filter_runs));
+    runtime.block_on(async {
+        if std::env::var("WINDOW_BENCH_ONLY").as_deref() != Ok("bulk") {
+            run(&h, idle_secs, cold_runs, filter_runs).await;
+        }
+        bulk_responsiveness(&h).await;
+    });
     drop(runtime);
     drop(h);
 }
@@ -253,7 +261,8 @@ async fn run(h: &Harness, idle_secs: u64, cold_runs: usize, filter_runs: usize) 
 
 /// The 20 connections, stored as the app stores them: rows in its database under the data
 /// directory, token secrets in the (harness's) keychain.
-async fn store_connections(sim: &Sim, data_dir: &Path) {
+/// Removes every stored connection (and its keychain entry).
+async fn clear_connections(data_dir: &Path) {
     let ctx = proxdeck_core::Ctx::builder(
         env!("CARGO_PKG_VERSION"),
         proxdeck_core::paths::Paths::under(data_dir),
@@ -261,8 +270,23 @@ async fn store_connections(sim: &Sim, data_dir: &Path) {
     .open()
     .await
     .unwrap();
+    for c in connections::list(&ctx).await.unwrap() {
+        connections::remove(&ctx, &c.id, false).await.unwrap();
+    }
+}
+
+/// Stores a token connection per cluster of `sim` (as the user would add them); their ids.
+async fn store_connections(sim: &Sim, data_dir: &Path) -> Vec<String> {
+    let ctx = proxdeck_core::Ctx::builder(
+        env!("CARGO_PKG_VERSION"),
+        proxdeck_core::paths::Paths::under(data_dir),
+    )
+    .open()
+    .await
+    .unwrap();
+    let mut ids = Vec::new();
     for c in &sim.clusters {
-        connections::add(
+        let conn = connections::add(
             &ctx,
             ConnectionInput::pve_token(
                 &c.sim.name,
@@ -273,7 +297,9 @@ async fn store_connections(sim: &Sim, data_dir: &Path) {
         )
         .await
         .unwrap();
+        ids.push(conn.id);
     }
+    ids
 }
 
 /// Ends the session and waits for the app process to be gone.
@@ -783,4 +809,154 @@ fn min(v: &[f64]) -> f64 {
 
 fn max(v: &[f64]) -> f64 {
     sorted(v).last().copied().unwrap_or(f64::NAN)
+}
+
+/// Records, in the page, the gaps between 10 ms timer ticks and between animation frames:
+/// a gap far above its period is a moment the window could not react.
+const LAG_PROBE: &str = "
+  const p = { timers: [], frames: [], on: true };
+  window.__lagProbe = p;
+  let t0 = performance.now();
+  const tick = () => { const t = performance.now(); p.timers.push(t - t0); t0 = t; if (p.on) setTimeout(tick, 10); };
+  setTimeout(tick, 10);
+  let f0 = performance.now();
+  const frame = (t) => { p.frames.push(t - f0); f0 = t; if (p.on) requestAnimationFrame(frame); };
+  requestAnimationFrame(frame);
+";
+
+async fn lag_sample(app: &Client) -> (Vec<f64>, Vec<f64>) {
+    let v = app
+        .execute(
+            "const p = window.__lagProbe; p.on = false; return [p.timers, p.frames];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let lists: Vec<Vec<f64>> = serde_json::from_value(v).unwrap();
+    (lists[0].clone(), lists[1].clone())
+}
+
+fn print_lag(label: &str, timers: &[f64], frames: &[f64]) {
+    let over = |v: &[f64], ms: f64| v.iter().filter(|g| **g > ms).count();
+    let p99 = |v: &[f64]| {
+        let s = sorted(v);
+        s.get(s.len() * 99 / 100).copied().unwrap_or(0.0)
+    };
+    println!(
+        "  {label}: timer gaps p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms, {} over 50 ms (of {}); frame gaps p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms, {} over 50 ms (of {})",
+        p50(timers),
+        p99(timers),
+        max(timers),
+        over(timers, 50.0),
+        timers.len(),
+        p50(frames),
+        p99(frames),
+        max(frames),
+        over(frames, 50.0),
+        frames.len(),
+    );
+}
+
+/// Part 4: a bulk start of 500 guests through the app's own command, with the window on
+/// the guest table; how long the page stalls while the calls, the 1,000 task events and the
+/// inventory deltas arrive.
+async fn bulk_responsiveness(h: &Harness) {
+    const BULK_CLUSTERS: usize = 5;
+    const BULK_NODES: usize = 2;
+    const BULK_PER_NODE: usize = 50;
+    let sim = Sim::start(
+        Scenario::generate(BULK_CLUSTERS, BULK_NODES, BULK_PER_NODE, 11),
+        SimOptions {
+            task_duration: Duration::from_millis(500),
+            ..SimOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    let mut guests = Vec::new();
+    // Only these 5 clusters: the first parts' 20 are removed.
+    clear_connections(h.data_dir.path()).await;
+    let ids = store_connections(&sim, h.data_dir.path()).await;
+    for (c, id) in sim.clusters.iter().zip(&ids) {
+        for g in c.sim.state().guests.values_mut() {
+            g.spec.status = proxdeck_sim::scenario::GuestStatus::Stopped;
+            g.spec.lock = None;
+            g.spec.template = false;
+            g.started_at = None;
+            let kind = match g.spec.kind {
+                proxdeck_sim::scenario::GuestKind::Qemu => "qemu",
+                proxdeck_sim::scenario::GuestKind::Lxc => "lxc",
+            };
+            guests.push(json!({ "connectionId": id, "node": g.spec.node, "kind": kind, "vmid": g.spec.vmid }));
+        }
+        c.faults()
+            .add(FaultRule::new("", Fault::Latency { ms: 20 }).times(BUDGET));
+    }
+    let total = guests.len();
+    println!(
+        "bulk: start {total} guests on {BULK_CLUSTERS} clusters (20 ms per request, tasks 0.5 s), the window on the guest table"
+    );
+    let app = h.launch().await;
+    app.execute("window.location.hash = '#/guests'", vec![])
+        .await
+        .unwrap();
+    wait_for(
+        &app,
+        "the 500 guests listed",
+        Duration::from_secs(60),
+        || {
+            let app = app.clone();
+            async move { (guest_count(&app).await? == total).then_some(()) }
+        },
+    )
+    .await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+
+    app.execute(LAG_PROBE, vec![]).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let (idle_t, idle_f) = lag_sample(&app).await;
+
+    app.execute(LAG_PROBE, vec![]).await.unwrap();
+    let started = Instant::now();
+    app.execute(
+        "window.__bulkDone = null; window.__TAURI_INTERNALS__.invoke('guests_power_many', { guests: arguments[0], action: 'start' }).then(r => { window.__bulkDone = performance.now(); window.__bulkOutcomes = r.length; });",
+        vec![json!(guests)],
+    )
+    .await
+    .unwrap();
+    let all_running = || {
+        sim.clusters.iter().all(|c| {
+            c.sim
+                .state()
+                .guests
+                .values()
+                .all(|g| g.spec.status == proxdeck_sim::scenario::GuestStatus::Running)
+        })
+    };
+    wait_for(
+        &app,
+        "all 500 guests running",
+        Duration::from_secs(120),
+        || {
+            let done = all_running();
+            async move { done.then_some(()) }
+        },
+    )
+    .await;
+    let running_after = started.elapsed();
+    // The tasks' ends, the notification and the inventory's deltas follow within seconds.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let (bulk_t, bulk_f) = lag_sample(&app).await;
+    let outcomes = app
+        .execute("return window.__bulkOutcomes", vec![])
+        .await
+        .unwrap();
+    println!(
+        "  all {total} guests running {:.1} s after the call; {} outcomes returned to the page",
+        running_after.as_secs_f64(),
+        outcomes
+    );
+    print_lag("idle window, 5 s", &idle_t, &idle_f);
+    print_lag("during the bulk and 5 s after", &bulk_t, &bulk_f);
+    close(h, app).await;
 }
