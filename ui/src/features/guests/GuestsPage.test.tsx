@@ -132,38 +132,39 @@ describe("all guests", () => {
 
   it("shows each guest's first known address and its HA state, and filters by address", async () => {
     vi.mocked(api.guestIpsKnown).mockResolvedValue([
-      known("c-prod", 101, ["192.168.7.21", "fd00::21"]),
-      known("c-prod", 100, ["10.0.0.100"]),
+      known("c-prod", 101, ["192.0.2.21", "2001:db8::21"]),
+      known("c-prod", 100, ["203.0.113.100"]),
       known("c-prod", 102, []),
       // Same VMID in another cluster: its own address.
-      known("c-lab", 300, ["192.168.99.3"]),
+      known("c-lab", 300, ["192.0.2.3"]),
     ]);
     const user = userEvent.setup();
     renderApp("/guests");
     await waitFor(() => expect(rowIds()).toHaveLength(5), { timeout: 5000 });
-    await waitFor(() => expect(screen.getByTestId("guest-row-prod-101")).toHaveTextContent("192.168.7.21"));
+    await waitFor(() => expect(screen.getByTestId("guest-row-prod-101")).toHaveTextContent("192.0.2.21"));
     expect(screen.getByRole("columnheader", { name: "IP" })).toBeInTheDocument();
     expect(screen.getByRole("columnheader", { name: /HA/ })).toBeInTheDocument();
     const cells = (id: string) => within(screen.getByTestId(id)).getAllByRole("gridcell").map((c) => c.textContent);
     const ipColumn = screen.getAllByRole("columnheader").findIndex((h) => h.textContent === "IP");
     const haColumn = screen.getAllByRole("columnheader").findIndex((h) => /HA/.test(h.textContent ?? ""));
-    expect(cells("guest-row-prod-101")[ipColumn]).toBe("192.168.7.21");
-    expect(cells("guest-row-prod-100")[ipColumn]).toBe("10.0.0.100");
+    expect(cells("guest-row-prod-101")[ipColumn]).toBe("192.0.2.21");
+    expect(cells("guest-row-prod-100")[ipColumn]).toBe("203.0.113.100");
     expect(cells("guest-row-prod-102")[ipColumn]).toBe("");
     expect(cells("guest-row-prod-200")[ipColumn]).toBe("");
-    expect(cells("guest-row-lab-300")[ipColumn]).toBe("192.168.99.3");
+    expect(cells("guest-row-lab-300")[ipColumn]).toBe("192.0.2.3");
     expect(cells("guest-row-prod-100")[haColumn]).toBe("started");
     expect(cells("guest-row-prod-101")[haColumn]).toBe("");
 
-    await user.type(screen.getByTestId("guest-filter"), "192.168");
+    await user.type(screen.getByTestId("guest-filter"), "192.0.2");
     expect(rowIds()).toEqual(["guest-row-prod-101", "guest-row-lab-300"]);
     await user.clear(screen.getByTestId("guest-filter"));
-    await user.type(screen.getByTestId("guest-filter"), "10.0.0.100");
+    await user.type(screen.getByTestId("guest-filter"), "203.0.113.100");
     expect(rowIds()).toEqual(["guest-row-prod-100"]);
     await user.clear(screen.getByTestId("guest-filter"));
 
     await user.click(screen.getByTestId("guest-sort-ip"));
-    expect(rowIds().slice(0, 3)).toEqual(["guest-row-prod-100", "guest-row-prod-101", "guest-row-lab-300"]);
+    // Numerically: .3 before .21, as a string sort would not.
+    expect(rowIds().slice(0, 3)).toEqual(["guest-row-lab-300", "guest-row-prod-101", "guest-row-prod-100"]);
   }, 30_000);
 
   it("opens a guest with Enter or a double-click", async () => {

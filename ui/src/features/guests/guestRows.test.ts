@@ -134,13 +134,13 @@ describe("guest rows", () => {
 
   it("adds the known addresses once, searchable and sortable, keeping unchanged rows", () => {
     const ips = new Map([
-      ["c-prod/101", "192.168.1.10"],
-      ["c-prod/100", "192.168.1.9"],
-      ["c-lab/100", "10.0.0.2"],
+      ["c-prod/101", "192.0.2.10"],
+      ["c-prod/100", "192.0.2.9"],
+      ["c-lab/100", "203.0.113.2"],
     ]);
     const rows = withIps(ROWS, ips);
-    expect(rows.find((r) => r.key === "c-prod/101")?.ip).toBe("192.168.1.10");
-    expect(rows.find((r) => r.key === "c-lab/100")?.ip).toBe("10.0.0.2");
+    expect(rows.find((r) => r.key === "c-prod/101")?.ip).toBe("192.0.2.10");
+    expect(rows.find((r) => r.key === "c-lab/100")?.ip).toBe("203.0.113.2");
     expect(rows.find((r) => r.key === "c-prod/102")?.ip).toBe("");
     // Rows without an address are the same objects; no address at all: the same array.
     expect(rows.find((r) => r.key === "c-prod/102")).toBe(ROWS.find((r) => r.key === "c-prod/102"));
@@ -148,13 +148,13 @@ describe("guest rows", () => {
     expect(withIps(rows, ips)).toBe(rows);
     expect(withIps(ROWS, new Map(ips))[0]).toBe(rows[0]);
 
-    expect(keys(filterGuests(rows, { text: "192.168.1", facets: {} }))).toEqual(["prod/101", "prod/100"]);
-    expect(keys(filterGuests(rows, { text: "10.0.0.2 lab", facets: {} }))).toEqual(["lab/100"]);
-    expect(keys(sortGuests(rows, { key: "ip", desc: false })).slice(0, 3)).toEqual(["lab/100", "prod/100", "prod/101"]);
+    expect(keys(filterGuests(rows, { text: "192.0.2", facets: {} }))).toEqual(["prod/101", "prod/100"]);
+    expect(keys(filterGuests(rows, { text: "203.0.113.2 lab", facets: {} }))).toEqual(["lab/100"]);
+    expect(keys(sortGuests(rows, { key: "ip", desc: false })).slice(0, 3)).toEqual(["prod/100", "prod/101", "lab/100"]);
     // An address that changes replaces the old one in the searched text.
-    const moved = withIps(rows, new Map([["c-prod/101", "172.16.0.1"]]));
-    expect(keys(filterGuests(moved, { text: "192.168", facets: {} }))).toEqual([]);
-    expect(keys(filterGuests(moved, { text: "172.16", facets: {} }))).toEqual(["prod/101"]);
+    const moved = withIps(rows, new Map([["c-prod/101", "198.51.100.1"]]));
+    expect(keys(filterGuests(moved, { text: "192.0.2.10", facets: {} }))).toEqual([]);
+    expect(keys(filterGuests(moved, { text: "198.51", facets: {} }))).toEqual(["prod/101"]);
     expect(keys(filterGuests(moved, { text: "db-01", facets: {} }))).toEqual(["prod/101"]);
   });
 

@@ -20,11 +20,11 @@ function ips(partial: Partial<GuestIps> = {}, guest: GuestRef = VM): GuestIps {
     node: guest.node,
     vmid: guest.vmid,
     state: "answered",
-    addresses: ["192.168.1.10", "10.0.0.5", "fd00::10"],
+    addresses: ["192.0.2.10", "203.0.113.5", "2001:db8::10"],
     interfaces: [
       { name: "lo", mac: null, addresses: ["127.0.0.1/8"] },
-      { name: "eth0", mac: "bc:24:11:00:00:01", addresses: ["192.168.1.10/24", "fd00::10/64"] },
-      { name: "eth1", mac: "bc:24:11:00:00:02", addresses: ["10.0.0.5/8"] },
+      { name: "eth0", mac: "bc:24:11:00:00:01", addresses: ["192.0.2.10/24", "2001:db8::10/64"] },
+      { name: "eth1", mac: "bc:24:11:00:00:02", addresses: ["203.0.113.5/24"] },
     ],
     detail: null,
     checkedAt: new Date(Date.now() - 5 * 60_000).toISOString(),
@@ -60,9 +60,9 @@ describe("guest IP panel", () => {
     show();
     await waitFor(() => expect(screen.getAllByTestId("guest-ip")).toHaveLength(3));
     expect(screen.getAllByTestId("guest-ip").map((li) => li.textContent)).toEqual([
-      "192.168.1.10",
-      "10.0.0.5",
-      "fd00::10",
+      "192.0.2.10",
+      "203.0.113.5",
+      "2001:db8::10",
     ]);
     expect(api.guestIps).toHaveBeenCalledWith(VM);
     expect(screen.getByTestId("guest-ips-checked")).toHaveTextContent("checked 5 min ago");
@@ -75,9 +75,9 @@ describe("guest IP panel", () => {
     expect(within(folded).getByTestId("guest-ip-interface-eth0")).toHaveTextContent("bc:24:11:00:00:01");
     expect(within(folded).queryByTestId("guest-ip-interface-lo")).toBeNull();
 
-    await user.click(screen.getByTestId("guest-ip-copy-10.0.0.5"));
-    expect(await navigator.clipboard.readText()).toBe("10.0.0.5");
-    expect(screen.getByRole("button", { name: "Copied 10.0.0.5" })).toBeInTheDocument();
+    await user.click(screen.getByTestId("guest-ip-copy-203.0.113.5"));
+    expect(await navigator.clipboard.readText()).toBe("203.0.113.5");
+    expect(screen.getByRole("button", { name: "Copied 203.0.113.5" })).toBeInTheDocument();
   });
 
   it("asks the guest again on refresh", async () => {
@@ -86,9 +86,9 @@ describe("guest IP panel", () => {
     show();
     await waitFor(() => expect(screen.getAllByTestId("guest-ip")).toHaveLength(3));
     expect(api.guestIps).toHaveBeenCalledTimes(1);
-    vi.mocked(api.guestIps).mockResolvedValue(ips({ addresses: ["192.168.1.11"], checkedAt: new Date().toISOString() }));
+    vi.mocked(api.guestIps).mockResolvedValue(ips({ addresses: ["192.0.2.11"], checkedAt: new Date().toISOString() }));
     await user.click(screen.getByTestId("guest-ips-refresh"));
-    await waitFor(() => expect(screen.getAllByTestId("guest-ip").map((li) => li.textContent)).toEqual(["192.168.1.11"]));
+    await waitFor(() => expect(screen.getAllByTestId("guest-ip").map((li) => li.textContent)).toEqual(["192.0.2.11"]));
     expect(api.guestIps).toHaveBeenCalledTimes(2);
     expect(screen.getByTestId("guest-ips-checked")).toHaveTextContent("checked just now");
   });
@@ -111,9 +111,9 @@ describe("guest IP panel", () => {
   });
 
   it("asks a running container even without an agent", async () => {
-    vi.mocked(api.guestIps).mockResolvedValue(ips({ addresses: ["10.1.1.2"], interfaces: [] }, CT));
+    vi.mocked(api.guestIps).mockResolvedValue(ips({ addresses: ["198.51.100.2"], interfaces: [] }, CT));
     show({ guest: CT, agent: false });
-    await waitFor(() => expect(screen.getAllByTestId("guest-ip").map((li) => li.textContent)).toEqual(["10.1.1.2"]));
+    await waitFor(() => expect(screen.getAllByTestId("guest-ip").map((li) => li.textContent)).toEqual(["198.51.100.2"]));
     expect(api.guestIps).toHaveBeenCalledWith(CT);
   });
 
@@ -143,20 +143,20 @@ describe("guest IP panel", () => {
 
   it("starts from the known answer and puts a fresh one into it, so the table agrees", async () => {
     const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-    const other = ips({ addresses: ["10.9.9.9"] }, CT);
-    const known = ips({ addresses: ["192.168.1.10"], checkedAt: new Date().toISOString() });
+    const other = ips({ addresses: ["198.51.100.9"] }, CT);
+    const known = ips({ addresses: ["192.0.2.10"], checkedAt: new Date().toISOString() });
     vi.mocked(api.guestIpsKnown).mockResolvedValue([known, other]);
     await client.fetchQuery(guestIpsKnownQuery);
     show({}, client);
     // A fresh known answer is shown without asking the guest.
-    expect(screen.getAllByTestId("guest-ip").map((li) => li.textContent)).toEqual(["192.168.1.10"]);
+    expect(screen.getAllByTestId("guest-ip").map((li) => li.textContent)).toEqual(["192.0.2.10"]);
     expect(api.guestIps).not.toHaveBeenCalled();
 
-    const fresh = ips({ addresses: ["192.168.1.99"], checkedAt: new Date(Date.now() + 1000).toISOString() });
+    const fresh = ips({ addresses: ["192.0.2.99"], checkedAt: new Date(Date.now() + 1000).toISOString() });
     vi.mocked(api.guestIps).mockResolvedValue(fresh);
     const user = userEvent.setup();
     await user.click(screen.getByTestId("guest-ips-refresh"));
-    await waitFor(() => expect(screen.getAllByTestId("guest-ip").map((li) => li.textContent)).toEqual(["192.168.1.99"]));
+    await waitFor(() => expect(screen.getAllByTestId("guest-ip").map((li) => li.textContent)).toEqual(["192.0.2.99"]));
     expect(client.getQueryData(guestIpsKnownQuery.queryKey)).toEqual([fresh, other]);
   });
 });
