@@ -18,7 +18,8 @@
 //! Run: `cargo bench --features custom-protocol --bench window` (release build, bundled UI:
 //! build ui/dist first with `npm --prefix ui run build`). Environment:
 //! WINDOW_BENCH_IDLE_SECS (default 600), WINDOW_BENCH_COLD_RUNS (default 7),
-//! WINDOW_BENCH_FILTER_RUNS (default 10), WINDOW_BENCH_ONLY=bulk (only the 4th part).
+//! WINDOW_BENCH_FILTER_RUNS (default 10), WINDOW_BENCH_ONLY=bulk (only the 4th part),
+//! WINDOW_BENCH_BULK_PAGE (the page in front during the 4th part; default the guest table).
 
 #[path = "../tests/e2e/harness.rs"]
 mod harness;
@@ -910,6 +911,13 @@ async fn bulk_responsiveness(h: &Harness) {
         },
     )
     .await;
+    // WINDOW_BENCH_BULK_PAGE (e.g. `#/settings`) measures with another page in front.
+    if let Ok(page) = std::env::var("WINDOW_BENCH_BULK_PAGE") {
+        println!("  (the window on {page} instead)");
+        app.execute("window.location.hash = arguments[0]", vec![json!(page)])
+            .await
+            .unwrap();
+    }
     tokio::time::sleep(Duration::from_secs(3)).await;
 
     app.execute(LAG_PROBE, vec![]).await.unwrap();
