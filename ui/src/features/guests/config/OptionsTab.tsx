@@ -1,12 +1,9 @@
 // The guest's Options tab, as PVE's Options panel: name, start at boot, boot order, the QEMU
 // guest agent, tags, description and protection; each row opens the same edit flow.
-import { useQuery } from "@tanstack/react-query";
 import { ArrowDown, ArrowUp } from "lucide-react";
 import { useId, useState, type ReactNode } from "react";
 import type { GuestConfig, GuestRef } from "@/backend";
 import type { GuestTabProps } from "@/features/guests/tabs";
-import { useFreshness } from "@/features/inventory/freshness";
-import { Fetched } from "@/features/summary/Offline";
 import { buttonClass } from "@/ui/button";
 import { ErrorNotice } from "@/ui/ErrorNotice";
 import { checkboxClass, describedBy, Field, FieldError, inputClass, textareaClass } from "@/ui/form";
@@ -23,8 +20,7 @@ import {
   withAgentEnabled,
   withBootOrder,
 } from "./propertyString";
-import { guestConfigQuery } from "./queries";
-import { PendingValue, RowButton, useRevert, useSectionGate } from "./shared";
+import { ConfigTab, PendingValue, RowButton, useRevert, useSectionGate } from "./shared";
 import { diffValues, useConfigEdit } from "./useConfigEdit";
 
 type OptionId = "name" | "onboot" | "boot" | "agent" | "tags" | "description" | "protection";
@@ -330,13 +326,12 @@ function OptionsTable({ props, config }: { props: GuestTabProps; config: GuestCo
 }
 
 export function OptionsTab(props: GuestTabProps) {
-  const query = useQuery(guestConfigQuery(props.guest));
-  const freshness = useFreshness(props.guest.connectionId);
   return (
-    <div data-testid="guest-options">
-      <Fetched query={query} freshness={freshness} what="the options" errorTitle="Could not load the configuration">
-        {(config) => <OptionsTable props={props} config={config} />}
-      </Fetched>
-    </div>
+    <ConfigTab
+      props={props}
+      testId="guest-options"
+      what="the options"
+      render={(config) => <OptionsTable props={props} config={config} />}
+    />
   );
 }

@@ -1,10 +1,13 @@
 // Pieces the configuration tabs share: a current value with its pending one beneath (as PVE
 // shows them), the action buttons with their disabled reason, and the gate of each section.
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { api, AppErrorException, type GuestConfig, type GuestRef } from "@/backend";
 import { useGuestActionGate } from "@/features/permissions/gate";
+import type { GuestTabProps } from "@/features/guests/tabs";
+import { useFreshness } from "@/features/inventory/freshness";
 import type { GuestAction } from "@/features/permissions/privileges";
+import { Fetched } from "@/features/summary/Offline";
 import { buttonClass } from "@/ui/button";
 import { DisabledReason } from "@/ui/Tooltip";
 import { guestConfigQuery } from "./queries";
@@ -107,4 +110,27 @@ export function intError(text: string, label: string, min: number, max = Number.
   const n = Number(text.trim());
   if (n < min || n > max) return `${label} must be between ${min} and ${max}.`;
   return null;
+}
+
+/** A tab drawn from the guest's configuration: loaded (or last known while offline), then `render`. */
+export function ConfigTab({
+  props,
+  testId,
+  what,
+  render,
+}: {
+  props: GuestTabProps;
+  testId: string;
+  what: string;
+  render: (config: GuestConfig) => ReactNode;
+}) {
+  const query = useQuery(guestConfigQuery(props.guest));
+  const freshness = useFreshness(props.guest.connectionId);
+  return (
+    <div data-testid={testId}>
+      <Fetched query={query} freshness={freshness} what={what} errorTitle="Could not load the configuration">
+        {render}
+      </Fetched>
+    </div>
+  );
 }
