@@ -45,16 +45,21 @@ async fn background_luminance(client: &Client) -> f64 {
     v.as_f64().unwrap()
 }
 
+/// Clicks an element once it exists and takes the click: a dialog still fading in, or a
+/// layer still closing over it, makes WebKit answer "not interactable" for a moment.
 async fn click(client: &Client, testid: &str) {
-    client
-        .wait()
-        .at_most(harness::WAIT)
-        .for_element(Locator::Css(&format!("[data-testid={testid}]")))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    let css = format!("[data-testid={testid}]");
+    eventually(&format!("{testid} to take a click"), || async {
+        let el = client.find(Locator::Css(&css)).await.ok()?;
+        match el.click().await {
+            Ok(_) => Some(()),
+            Err(e) => {
+                println!("click {testid}: {e}; retrying");
+                None
+            }
+        }
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -280,15 +285,23 @@ impl Home for Client {
 /// Only one app window at a time: the tests share the machine's two cores and a display.
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
+/// Types `text` into a field once it takes typing, and checks the field holds it.
 async fn fill(client: &Client, testid: &str, text: &str) {
-    let el = client
-        .wait()
-        .at_most(harness::WAIT)
-        .for_element(Locator::Css(&format!("[data-testid={testid}]")))
-        .await
-        .unwrap_or_else(|e| panic!("no field {testid}: {e}"));
-    el.clear().await.unwrap();
-    el.send_keys(text).await.unwrap();
+    let css = format!("[data-testid={testid}]");
+    eventually(&format!("{testid} to hold {text:?}"), || async {
+        let el = client.find(Locator::Css(&css)).await.ok()?;
+        if let Err(e) = el.clear().await {
+            println!("fill {testid}: {e}; retrying");
+            return None;
+        }
+        if let Err(e) = el.send_keys(text).await {
+            println!("fill {testid}: {e}; retrying");
+            return None;
+        }
+        let value = el.prop("value").await.ok()??;
+        (value == text).then_some(())
+    })
+    .await;
 }
 
 async fn attr_of(client: &Client, testid: &str, attr: &str) -> Option<String> {
@@ -506,12 +519,7 @@ async fn find_a_demo_guest_see_its_charts_and_see_an_outage_marked_stale_then_cl
         .unwrap();
     assert_eq!(listed.len(), 1, "only win-ad1 matches \"win-ad\"");
     h.screenshot(&app, "01-search").await;
-    app.find(Locator::Css(result))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&app, "search-result-guest-prod-180").await;
 
     println!("step: its summary with the charts");
     let page = "[data-testid=summary-guest]";
@@ -719,13 +727,7 @@ async fn open_guest(client: &Client, query: &str, vmid: u32) {
         exists(client, &result).await.then_some(())
     })
     .await;
-    client
-        .find(Locator::Css(&result))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(client, &format!("search-result-guest-prod-{vmid}")).await;
     eventually(&format!("the page of guest {vmid}"), || async {
         let text = client
             .find(Locator::Css("[data-testid=summary-guest]"))
