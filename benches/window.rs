@@ -19,7 +19,8 @@
 //! build ui/dist first with `npm --prefix ui run build`). Environment:
 //! WINDOW_BENCH_IDLE_SECS (default 600), WINDOW_BENCH_COLD_RUNS (default 7),
 //! WINDOW_BENCH_FILTER_RUNS (default 10), WINDOW_BENCH_ONLY=bulk (only the 4th part),
-//! WINDOW_BENCH_BULK_PAGE (the page in front during the 4th part; default the guest table).
+//! WINDOW_BENCH_BULK_PAGE (the page in front during the 4th part; default the guest table),
+//! WINDOW_BENCH_ATTRIBUTE=1 (the 4th part also says what ran inside each long gap).
 
 #[path = "../tests/e2e/harness.rs"]
 mod harness;
@@ -815,7 +816,7 @@ fn max(v: &[f64]) -> f64 {
 /// Records, in the page, the gaps between 10 ms timer ticks and between animation frames:
 /// a gap far above its period is a moment the window could not react.
 const LAG_PROBE: &str = "
-  const p = { timers: [], frames: [], on: true };
+  const p = { timers: [], frames: [], on: true, start: performance.now() };
   window.__lagProbe = p;
   let t0 = performance.now();
   const tick = () => { const t = performance.now(); p.timers.push(t - t0); t0 = t; if (p.on) setTimeout(tick, 10); };
@@ -824,6 +825,58 @@ const LAG_PROBE: &str = "
   const frame = (t) => { p.frames.push(t - f0); f0 = t; if (p.on) requestAnimationFrame(frame); };
   requestAnimationFrame(frame);
 ";
+
+/// WINDOW_BENCH_ATTRIBUTE=1: times every Tauri callback the page runs (event deliveries by
+/// event name, invoke answers, channel messages), so each long gap can be put down to what ran
+/// inside it. With a profiling build of the UI (`VITE_PROFILE=1 npm --prefix ui run build`) the
+/// React renders of the frame's areas are counted too. What runs in none of them (style,
+/// layout, paint, GC, the answers' JSON parsing) is the rest.
+const ATTRIBUTION_PROBE: &str = "
+  const a = { runs: [], on: true };
+  window.__attr = a;
+  const cbs = window.__TAURI_INTERNALS__.callbacks;
+  const wrap = (id, f) => {
+    if (f.__wrapped) return f;
+    const w = (data) => {
+      if (!a.on) return f(data);
+      const t0 = performance.now();
+      try { return f(data); } finally {
+        const t1 = performance.now();
+        const label = data && typeof data === 'object' && typeof data.event === 'string' ? 'event ' + data.event
+          : (data && typeof data === 'object' && 'message' in data && 'index' in data) ? 'channel' : 'callback';
+        a.runs.push([t0, t1 - t0, label]);
+      }
+    };
+    w.__wrapped = true;
+    return w;
+  };
+  for (const [id, f] of [...cbs.entries()]) Map.prototype.set.call(cbs, id, wrap(id, f));
+  cbs.set = function (id, f) { return Map.prototype.set.call(this, id, wrap(id, f)); };
+";
+
+/// The attribution of the gaps over 50 ms: for each, what ran inside it.
+async fn print_attribution(app: &Client) {
+    let v = app
+        .execute(
+            "const a = window.__attr; a.on = false; const p = window.__lagProbe;
+             let t = p.start; const gaps = [];
+             for (const g of p.timers) { t += g; if (g > 50) gaps.push([t - g, t]); }
+             const runs = a.runs.slice();
+             for (const [id, phase, d, st] of (window.__proxdeckRenders ?? [])) if (st >= p.start) runs.push([st, d, 'render ' + id]);
+             const totals = {};
+             for (const [t0, d, l] of runs) { const x = totals[l] ??= [0, 0, 0]; x[0]++; x[1] += d; x[2] = Math.max(x[2], d); }
+             const inGaps = gaps.map(([s, e]) => {
+               const by = {};
+               for (const [t0, d, l] of runs) if (t0 >= s && t0 < e) { const x = by[l] ??= [0, 0]; x[0]++; x[1] += d; }
+               return [e - s, by];
+             });
+             return JSON.stringify({ totals, inGaps });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    println!("  attribution: {}", v.as_str().unwrap_or("?"));
+}
 
 async fn lag_sample(app: &Client) -> (Vec<f64>, Vec<f64>) {
     let v = app
@@ -925,6 +978,10 @@ async fn bulk_responsiveness(h: &Harness) {
     let (idle_t, idle_f) = lag_sample(&app).await;
 
     app.execute(LAG_PROBE, vec![]).await.unwrap();
+    let attribute = std::env::var_os("WINDOW_BENCH_ATTRIBUTE").is_some();
+    if attribute {
+        app.execute(ATTRIBUTION_PROBE, vec![]).await.unwrap();
+    }
     let started = Instant::now();
     app.execute(
         "window.__bulkDone = null; window.__TAURI_INTERNALS__.invoke('guests_power_many', { guests: arguments[0], action: 'start' }).then(r => { window.__bulkDone = performance.now(); window.__bulkOutcomes = r.length; });",
@@ -954,6 +1011,9 @@ async fn bulk_responsiveness(h: &Harness) {
     let running_after = started.elapsed();
     // The tasks' ends, the notification and the inventory's deltas follow within seconds.
     tokio::time::sleep(Duration::from_secs(5)).await;
+    if attribute {
+        print_attribution(&app).await;
+    }
     let (bulk_t, bulk_f) = lag_sample(&app).await;
     let outcomes = app
         .execute("return window.__bulkOutcomes", vec![])

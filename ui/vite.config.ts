@@ -5,11 +5,18 @@ import { defineConfig } from "vitest/config";
 
 // The window loads the built files from Tauri's custom protocol, so everything must be
 // local and relative; the dev server port is fixed because tauri.conf.json points at it.
+// VITE_PROFILE=1 builds with React's profiling build, so the frame's areas are timed (the
+// window bench's WINDOW_BENCH_ATTRIBUTE reads them); see src/app/perfMarks.ts.
+const profiling = process.env.VITE_PROFILE === "1";
+
 export default defineConfig({
   plugins: [react(), tailwindcss()],
   base: "./",
   resolve: {
-    alias: { "@": fileURLToPath(new URL("./src", import.meta.url)) },
+    alias: {
+      "@": fileURLToPath(new URL("./src", import.meta.url)),
+      ...(profiling ? { "react-dom/client": "react-dom/profiling" } : {}),
+    },
   },
   clearScreen: false,
   server: { port: 5173, strictPort: true },

@@ -75,7 +75,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             events::ConnectionsChanged,
             events::HealthChanged,
             events::InventoryChanged,
-            events::TaskUpdated
+            events::TasksUpdated
         ])
 }
 

@@ -1,6 +1,6 @@
 //! Typed events to the UI: each core event becomes a tauri-specta event.
 
-use proxdeck_core::events::{CoreEvent, EventSink, HealthChange};
+use proxdeck_core::events::{Coalescer, CoreEvent, EventSink, HealthChange};
 use proxdeck_core::inventory::InventoryDelta;
 use proxdeck_core::settings::Settings;
 use proxdeck_core::tracked::TrackedTask;
@@ -24,17 +24,36 @@ pub struct HealthChanged(pub HealthChange);
 #[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
 pub struct InventoryChanged(pub InventoryDelta);
 
-/// A task started from Proxdeck began or ended: show it in the task bar at once.
+/// Tasks started from Proxdeck began or ended: show them in the task bar at once. One task
+/// comes alone and at once; a burst (a bulk action) comes gathered, each task once in its
+/// latest state, at most one list per [`TASK_EVENTS_WINDOW`].
 #[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
-pub struct TaskUpdated(pub TrackedTask);
+pub struct TasksUpdated(pub Vec<TrackedTask>);
+
+/// How long task updates are gathered after one was sent. Each event costs the web view a
+/// script evaluation: a bulk start of 500 guests sent 1,000 of them one by one, and the window
+/// stalled for up to a third of a second at a time (BENCHMARKS.md, window bench part 4).
+pub const TASK_EVENTS_WINDOW: std::time::Duration = std::time::Duration::from_millis(200);
 
 pub struct TauriEvents {
     handle: tauri::AppHandle,
+    tasks: Coalescer<TrackedTask>,
 }
 
 impl TauriEvents {
     pub fn new(handle: tauri::AppHandle) -> Self {
-        Self { handle }
+        let sender = handle.clone();
+        let tasks = Coalescer::new(
+            TASK_EVENTS_WINDOW,
+            tauri::async_runtime::handle().inner().clone(),
+            move |updates| {
+                let updates = proxdeck_core::tracked::latest_per_task(updates);
+                if let Err(e) = TasksUpdated(updates).emit(&sender) {
+                    tracing::warn!(error = %e, "could not send task updates to the window");
+                }
+            },
+        );
+        Self { handle, tasks }
     }
 }
 
@@ -48,7 +67,10 @@ impl EventSink for TauriEvents {
                 HealthChanged(change).emit(&self.handle)
             }
             CoreEvent::InventoryChanged(delta) => InventoryChanged(delta).emit(&self.handle),
-            CoreEvent::TaskUpdated(task) => TaskUpdated(task).emit(&self.handle),
+            CoreEvent::TaskUpdated(task) => {
+                self.tasks.push(task);
+                Ok(())
+            }
             CoreEvent::Notification { title, body } => {
                 crate::notify::show(&self.handle, title, body);
                 Ok(())

@@ -9,7 +9,7 @@ use tauri::State;
 use crate::state::AppState;
 
 /// Starts, stops, shuts down, reboots, resets, suspends or resumes a guest; returns its task,
-/// whose end arrives as a `TaskUpdated` event.
+/// whose end arrives as a `TasksUpdated` event.
 #[tauri::command]
 #[specta::specta]
 pub async fn guest_power(

@@ -1,14 +1,26 @@
 // The frame that is always there: top bar, tree | main pane, task bar.
 import { Outlet } from "@tanstack/react-router";
-import { useState } from "react";
+import { Profiler, useState, type ReactNode } from "react";
 import { ConnectionDialogsProvider } from "@/features/connections/ConnectionDialogs";
 import { useConnectionEvents } from "@/features/connections/queries";
 import { TreePane } from "@/features/inventory/TreePane";
 import { TaskBar } from "@/features/tasks/TaskBar";
 import { Splitter } from "@/ui/Splitter";
+import { PROFILING, recordRender } from "./perfMarks";
 import { TopBar } from "./TopBar";
 
 const COLLAPSED_TASK_BAR = 33;
+
+/** Times an area's renders in profiling builds (the window bench's attribution); nothing otherwise. */
+function Profiled({ id, children }: { id: string; children: ReactNode }) {
+  return PROFILING ? (
+    <Profiler id={id} onRender={recordRender}>
+      {children}
+    </Profiler>
+  ) : (
+    children
+  );
+}
 
 export function AppFrame() {
   const [treeWidth, setTreeWidth] = useState(280);
@@ -19,7 +31,9 @@ export function AppFrame() {
   return (
     <ConnectionDialogsProvider>
       <div className="flex h-full flex-col bg-app text-fg">
-        <TopBar />
+        <Profiled id="top bar">
+          <TopBar />
+        </Profiled>
         <div className="flex min-h-0 flex-1">
           <aside
             data-testid="tree-pane"
@@ -27,7 +41,9 @@ export function AppFrame() {
             className="shrink-0 overflow-hidden border-r border-line bg-surface"
             style={{ width: treeWidth }}
           >
-            <TreePane />
+            <Profiled id="tree">
+              <TreePane />
+            </Profiled>
           </aside>
           <Splitter
             orientation="vertical"
@@ -38,7 +54,9 @@ export function AppFrame() {
             onChange={setTreeWidth}
           />
           <main data-testid="main-pane" className="flex min-w-0 flex-1 flex-col">
-            <Outlet />
+            <Profiled id="main pane">
+              <Outlet />
+            </Profiled>
           </main>
         </div>
         {tasksExpanded ? (
@@ -53,7 +71,9 @@ export function AppFrame() {
           />
         ) : null}
         <div className="shrink-0" style={{ height: tasksExpanded ? taskBarHeight : COLLAPSED_TASK_BAR }}>
-          <TaskBar expanded={tasksExpanded} onToggle={() => setTasksExpanded((v) => !v)} />
+          <Profiled id="task bar">
+            <TaskBar expanded={tasksExpanded} onToggle={() => setTasksExpanded((v) => !v)} />
+          </Profiled>
         </div>
       </div>
     </ConnectionDialogsProvider>

@@ -53,3 +53,22 @@ export function useGuestTableMarks(rowCount: number, byConnection: ReadonlyMap<s
     if (allFresh) markPainted("inventoryAllFresh");
   }, [rowCount, fresh, allFresh]);
 }
+
+declare global {
+  interface Window {
+    /** Profiling builds only: each React commit of a profiled area, for the window bench. */
+    __proxdeckRenders?: [id: string, phase: string, durationMs: number, startMs: number, commitMs: number][];
+  }
+}
+
+/**
+ * Whether this is a profiling build (`VITE_PROFILE=1 npm run build`): React's profiling build
+ * with the main areas of the frame timed (see `Profiled`). A constant, so normal builds drop
+ * the timing code.
+ */
+export const PROFILING = import.meta.env.VITE_PROFILE === "1";
+
+/** React's `<Profiler>` callback for profiling builds: records each commit's render time. */
+export function recordRender(id: string, phase: string, duration: number, _base: number, start: number, commit: number): void {
+  (window.__proxdeckRenders ??= []).push([id, phase, duration, start, commit]);
+}

@@ -67,7 +67,7 @@ export const commands = {
 	taskLogUnfollow: (followId: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("task_log_unfollow", { followId })),
 	/**
 	 *  Starts, stops, shuts down, reboots, resets, suspends or resumes a guest; returns its task,
-	 *  whose end arrives as a `TaskUpdated` event.
+	 *  whose end arrives as a `TasksUpdated` event.
 	 */
 	guestPower: (connectionId: string, node: string, kind: GuestType, vmid: number, action: PowerAction) => typedError<TrackedTask_Serialize, AppError_Serialize>(__TAURI_INVOKE("guest_power", { connectionId, node, kind, vmid, action })),
 	/**
@@ -148,7 +148,7 @@ export const events = {
 	healthChanged: makeEvent<HealthChanged_Serialize, HealthChanged_Deserialize>("health-changed"),
 	inventoryChanged: makeEvent<InventoryChanged_Serialize, InventoryChanged_Deserialize>("inventory-changed"),
 	settingsChanged: makeEvent<SettingsChanged, SettingsChanged>("settings-changed"),
-	taskUpdated: makeEvent<TaskUpdated_Serialize, TaskUpdated_Deserialize>("task-updated"),
+	tasksUpdated: makeEvent<TasksUpdated_Serialize, TasksUpdated_Deserialize>("tasks-updated"),
 };
 
 /* Types */
@@ -1787,14 +1787,26 @@ export type TaskLog_Serialize = {
 	nextStart: number,
 };
 
-/**  A task started from Proxdeck began or ended: show it in the task bar at once. */
-export type TaskUpdated = TaskUpdated_Serialize | TaskUpdated_Deserialize;
+/**
+ *  Tasks started from Proxdeck began or ended: show them in the task bar at once. One task
+ *  comes alone and at once; a burst (a bulk action) comes gathered, each task once in its
+ *  latest state, at most one list per [`TASK_EVENTS_WINDOW`].
+ */
+export type TasksUpdated = TasksUpdated_Serialize | TasksUpdated_Deserialize;
 
-/**  A task started from Proxdeck began or ended: show it in the task bar at once. */
-export type TaskUpdated_Deserialize = TrackedTask_Deserialize;
+/**
+ *  Tasks started from Proxdeck began or ended: show them in the task bar at once. One task
+ *  comes alone and at once; a burst (a bulk action) comes gathered, each task once in its
+ *  latest state, at most one list per [`TASK_EVENTS_WINDOW`].
+ */
+export type TasksUpdated_Deserialize = TrackedTask_Deserialize[];
 
-/**  A task started from Proxdeck began or ended: show it in the task bar at once. */
-export type TaskUpdated_Serialize = TrackedTask_Serialize;
+/**
+ *  Tasks started from Proxdeck began or ended: show them in the task bar at once. One task
+ *  comes alone and at once; a burst (a bulk action) comes gathered, each task once in its
+ *  latest state, at most one list per [`TASK_EVENTS_WINDOW`].
+ */
+export type TasksUpdated_Serialize = TrackedTask_Serialize[];
 
 /**  What "Test connection" found. */
 export type TestReport = TestReport_Serialize | TestReport_Deserialize;

@@ -105,7 +105,7 @@ export type { RefreshReport };
 /** A power action of a guest (`status/{action}`). */
 export type { PowerAction };
 
-/** A task started from Proxdeck, followed to its end (the `taskUpdated` event). */
+/** A task started from Proxdeck, followed to its end (the `tasksUpdated` event). */
 export type TrackedTask = TrackedTask_Serialize;
 
 /** One guest of a bulk action, and what the action did to it. */
@@ -461,10 +461,13 @@ export function onInventoryChanged(cb: (delta: InventoryDelta) => void): Unliste
   );
 }
 
-/** A task started from Proxdeck began or ended. */
-export function onTaskUpdated(cb: (task: TrackedTask) => void): Unlisten {
-  return subscribe(events.taskUpdated, "task updates", (payload) =>
-    cb({ ...payload, exitstatus: payload.exitstatus ?? null, durationMs: payload.durationMs ?? null }),
+/**
+ * Tasks started from Proxdeck began or ended: one task alone and at once, a burst (a bulk
+ * action) gathered into lists, each task once in its latest state.
+ */
+export function onTasksUpdated(cb: (tasks: TrackedTask[]) => void): Unlisten {
+  return subscribe(events.tasksUpdated, "task updates", (payload) =>
+    cb(payload.map((t) => ({ ...t, exitstatus: t.exitstatus ?? null, durationMs: t.durationMs ?? null }))),
   );
 }
 

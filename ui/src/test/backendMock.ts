@@ -122,6 +122,6 @@ export async function backendMock(importOriginal: () => Promise<typeof Backend>)
     onConnectionsChanged: vi.fn<typeof actual.onConnectionsChanged>(() => () => {}),
     onHealthChanged: vi.fn<typeof actual.onHealthChanged>(() => () => {}),
     onInventoryChanged: vi.fn<typeof actual.onInventoryChanged>(() => () => {}),
-    onTaskUpdated: vi.fn<typeof actual.onTaskUpdated>(() => () => {}),
+    onTasksUpdated: vi.fn<typeof actual.onTasksUpdated>(() => () => {}),
   };
 }

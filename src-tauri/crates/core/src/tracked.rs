@@ -457,6 +457,23 @@ pub fn notification_text(task: &TrackedTask) -> Option<(String, String)> {
     }
 }
 
+/// A gathered list of task updates with each task once, in its latest state, where it first
+/// appeared (a task that started and ended within one gathering is only its end).
+pub fn latest_per_task(updates: Vec<TrackedTask>) -> Vec<TrackedTask> {
+    let mut at: std::collections::HashMap<(String, String), usize> = Default::default();
+    let mut out: Vec<TrackedTask> = Vec::with_capacity(updates.len());
+    for t in updates {
+        match at.entry((t.connection_id.clone(), t.upid.clone())) {
+            std::collections::hash_map::Entry::Occupied(e) => out[*e.get()] = t,
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(out.len());
+                out.push(t);
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -498,6 +515,23 @@ mod tests {
             )
             .is_ok()
         );
+    }
+
+    #[test]
+    fn gathered_updates_keep_each_task_once_in_its_latest_state() {
+        let started = task(None, None);
+        let mut other = task(None, None);
+        other.upid = other.upid.replace(":100:", ":101:");
+        let ended = task(Some("OK"), Some(600));
+        let mut elsewhere = task(None, None);
+        elsewhere.connection_id = "d".into();
+        let out = latest_per_task(vec![
+            started,
+            other.clone(),
+            ended.clone(),
+            elsewhere.clone(),
+        ]);
+        assert_eq!(out, vec![ended, other, elsewhere]);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { ChevronDown, ChevronUp, ListChecks } from "lucide-react";
 import { lazy, Suspense, useEffect, useId, useMemo } from "react";
-import { onTaskUpdated } from "@/backend";
+import { onTasksUpdated } from "@/backend";
 import { NoTasks } from "./TaskTableFrame";
 import { isRunning, sortTasks, tasksQuery } from "./queries";
 
@@ -18,11 +18,11 @@ export function TaskBar({ expanded, onToggle }: { expanded: boolean; onToggle: (
   const { data, error } = useQuery(tasksQuery);
   const queryClient = useQueryClient();
   // A task started from here shows at once, and its end too, without waiting for the poll.
-  // A bulk action sends hundreds of these in a second: they are coalesced into one re-read
-  // per TASK_EVENTS_COALESCE_MS, not one per event.
+  // A bulk action's updates come gathered (at most five lists a second), and the lists are
+  // coalesced again into one re-read per TASK_EVENTS_COALESCE_MS.
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const unlisten = onTaskUpdated(() => {
+    const unlisten = onTasksUpdated(() => {
       if (timer !== undefined) return;
       timer = setTimeout(() => {
         timer = undefined;

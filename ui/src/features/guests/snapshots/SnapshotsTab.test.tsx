@@ -5,7 +5,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { api, AppErrorException, onTaskUpdated, type GuestSnapshot, type TrackedTask } from "@/backend";
+import { api, AppErrorException, onTasksUpdated, type GuestSnapshot, type TrackedTask } from "@/backend";
 import { TooltipProvider } from "@/ui/Tooltip";
 import type { GuestTabProps } from "../tabs";
 import { SnapshotsTab } from "./SnapshotsTab";
@@ -243,14 +243,14 @@ describe("snapshot actions", () => {
       "A snapshot task is running: wait for it to end",
     );
 
-    const emit = vi.mocked(onTaskUpdated).mock.calls.at(-1)?.[0];
+    const emit = vi.mocked(onTasksUpdated).mock.calls.at(-1)?.[0];
     expect(emit).toBeDefined();
     vi.mocked(api.guestSnapshots).mockResolvedValue(SNAPSHOTS.filter((s) => s.name !== "experiment"));
     // Another task's end, and this one's progress, change nothing.
-    act(() => emit?.(task("UPID:other", false, "OK")));
-    act(() => emit?.(task("UPID:delete", true)));
+    act(() => emit?.([task("UPID:other", false, "OK")]));
+    act(() => emit?.([task("UPID:delete", true), task("UPID:other2", true)]));
     expect(api.guestSnapshots).toHaveBeenCalledTimes(1);
-    act(() => emit?.(task("UPID:delete", false, "OK")));
+    act(() => emit?.([task("UPID:other3", false, "OK"), task("UPID:delete", false, "OK")]));
     await waitFor(() => expect(screen.queryByTestId("snapshot-row-experiment")).not.toBeInTheDocument());
     expect(api.guestSnapshots).toHaveBeenCalledTimes(2);
     expect(await enabled("snapshot-take-open")).toBeEnabled();

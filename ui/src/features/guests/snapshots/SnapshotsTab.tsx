@@ -4,7 +4,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Camera, History, MemoryStick, Trash2 } from "lucide-react";
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
-import { onTaskUpdated, type TrackedTask } from "@/backend";
+import { onTasksUpdated, type TrackedTask } from "@/backend";
 import { useGuestActionGate } from "@/features/permissions/gate";
 import { buttonClass } from "@/ui/button";
 import { ErrorNotice } from "@/ui/ErrorNotice";
@@ -39,11 +39,12 @@ export function SnapshotsTab({ guest, name, status, template, blockedReason }: G
 
   useEffect(
     () =>
-      onTaskUpdated((task) => {
-        if (task.running || !following.current.has(task.upid)) return;
-        following.current.delete(task.upid);
-        setRunning((prev) => prev.filter((t) => t.upid !== task.upid));
-        setEnded(task);
+      onTasksUpdated((tasks) => {
+        const done = tasks.filter((task) => !task.running && following.current.has(task.upid));
+        if (done.length === 0) return;
+        for (const task of done) following.current.delete(task.upid);
+        setRunning((prev) => prev.filter((t) => !done.some((d) => d.upid === t.upid)));
+        setEnded(done.at(-1) ?? null);
         refetch();
       }),
     [refetch],
