@@ -6,7 +6,7 @@ import { useConnectionEvents } from "@/features/connections/queries";
 import { TreePane } from "@/features/inventory/TreePane";
 import { TaskBar } from "@/features/tasks/TaskBar";
 import { Splitter } from "@/ui/Splitter";
-import { PROFILING, recordRender } from "./perfMarks";
+import { PROFILER_EFFECT_HOOKS, PROFILING, recordRender } from "./perfMarks";
 import { TopBar } from "./TopBar";
 
 const COLLAPSED_TASK_BAR = 33;
@@ -14,7 +14,7 @@ const COLLAPSED_TASK_BAR = 33;
 /** Times an area's renders in profiling builds (the window bench's attribution); nothing otherwise. */
 function Profiled({ id, children }: { id: string; children: ReactNode }) {
   return PROFILING ? (
-    <Profiler id={id} onRender={recordRender}>
+    <Profiler id={id} onRender={recordRender} {...(PROFILER_EFFECT_HOOKS as unknown as Record<string, never>)}>
       {children}
     </Profiler>
   ) : (

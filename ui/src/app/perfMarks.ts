@@ -72,3 +72,18 @@ export const PROFILING = import.meta.env.VITE_PROFILE === "1";
 export function recordRender(id: string, phase: string, duration: number, _base: number, start: number, commit: number): void {
   (window.__proxdeckRenders ??= []).push([id, phase, duration, start, commit]);
 }
+
+/**
+ * The `<Profiler>` commit hooks of React's profiling build (not in React's types): how long an
+ * area's layout effects (`onCommit`) and passive effects (`onPostCommit`) ran after a render.
+ */
+export const PROFILER_EFFECT_HOOKS = {
+  onCommit: (id: string, phase: string, duration: number) => recordEffects(`${id} layout effects`, phase, duration),
+  onPostCommit: (id: string, phase: string, duration: number) => recordEffects(`${id} effects`, phase, duration),
+};
+
+function recordEffects(id: string, phase: string, duration: number): void {
+  if (duration <= 0) return;
+  const end = performance.now();
+  (window.__proxdeckRenders ??= []).push([id, phase, duration, end - duration, end]);
+}

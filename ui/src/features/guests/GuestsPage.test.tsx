@@ -1,11 +1,12 @@
 // The all-guests page: rows from every cluster, text and facet filters, sorting, opening.
 import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api, AppErrorException, type GuestIps, type Resource } from "@/backend";
 import { makeConnection } from "@/test/fixtures";
 import { renderApp } from "@/test/renderApp";
 import { recordOpened, resource } from "@/features/inventory/testSupport";
+import { giveScrollBoxesASize } from "@/test/layout";
 
 vi.mock("@/backend", async (importOriginal) => (await import("@/test/backendMock")).backendMock(importOriginal));
 
@@ -14,29 +15,7 @@ const guest = (vmid: number, node: string, name: string, extra: Partial<Resource
 
 const CONNECTIONS = [makeConnection({ id: "c-prod", name: "prod" }), makeConnection({ id: "c-lab", name: "lab" })];
 
-// jsdom lays nothing out: give the table's scroll box a size so the virtualizer renders rows.
-const sizes = {
-  clientHeight: Object.getOwnPropertyDescriptor(HTMLElement.prototype, "clientHeight"),
-  clientWidth: Object.getOwnPropertyDescriptor(HTMLElement.prototype, "clientWidth"),
-};
-beforeAll(() => {
-  for (const [prop, value] of [
-    ["clientHeight", 600],
-    ["clientWidth", 1200],
-  ] as const) {
-    Object.defineProperty(HTMLElement.prototype, prop, {
-      configurable: true,
-      get(this: HTMLElement) {
-        return this.dataset.testid === "guest-table" ? value : 0;
-      },
-    });
-  }
-});
-afterAll(() => {
-  for (const [prop, descriptor] of Object.entries(sizes)) {
-    if (descriptor) Object.defineProperty(HTMLElement.prototype, prop, descriptor);
-  }
-});
+giveScrollBoxesASize("guest-table");
 
 beforeEach(() => {
   vi.mocked(api.settingsGet).mockRejectedValue(

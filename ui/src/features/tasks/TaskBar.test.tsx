@@ -1,5 +1,5 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import type { ReactNode } from "react";
 import { describe, expect, it, vi } from "vitest";
@@ -7,8 +7,11 @@ import { api, onTasksUpdated, type TaskEntry, type TaskLog, type TrackedTask } f
 import { TASK_EVENTS_COALESCE_MS, TaskBar } from "./TaskBar";
 import { TaskLogDialog } from "./TaskLogDialog";
 import { sortTasks } from "./queries";
+import { giveScrollBoxesASize } from "@/test/layout";
 
 vi.mock("@/backend", async (importOriginal) => (await import("@/test/backendMock")).backendMock(importOriginal));
+
+giveScrollBoxesASize("task-table");
 
 function task(partial: Partial<TaskEntry> & Pick<TaskEntry, "upid" | "starttime" | "status">): TaskEntry {
   return {
@@ -91,6 +94,28 @@ describe("task bar", () => {
     await user.dblClick(screen.getByTestId("task-row-demo-lab-1"));
     expect(await screen.findByTestId("task-log")).toBeInTheDocument();
     expect(api.taskLogFollow).toHaveBeenCalledWith("demo-lab", "pve1", "b", expect.any(Function));
+  });
+
+  it("renders only the rows in view of a long list, and the rest as they scroll in", async () => {
+    const many = Array.from({ length: 100 }, (_, i) =>
+      task({ upid: `u${String(i).padStart(3, "0")}`, starttime: 10_000 - i, status: i < 50 ? "running" : "OK" }),
+    );
+    vi.mocked(api.tasksRecent).mockResolvedValue({ tasks: many, failed: [] });
+    render(wrap(<TaskBar expanded onToggle={() => {}} />));
+    await screen.findByTestId("task-row-demo-prod-0");
+    const shown = () => screen.queryAllByTestId(/^task-row-/).length;
+    // 600 px of 25 px rows, and a few beyond.
+    expect(shown()).toBeGreaterThanOrEqual(24);
+    expect(shown()).toBeLessThan(40);
+    expect(screen.queryByTestId("task-row-demo-prod-99")).not.toBeInTheDocument();
+    // What is not rendered still takes its room, so the scroll bar tells the list's length.
+    const box = screen.getByTestId("task-table");
+    const spacer = box.querySelector<HTMLElement>("tbody tr[aria-hidden]:last-child");
+    expect(spacer?.style.height).toBe(`${(100 - shown()) * 25}px`);
+    box.scrollTop = 75 * 25;
+    fireEvent.scroll(box);
+    expect(await screen.findByTestId("task-row-demo-prod-99")).toHaveTextContent("VM 100 - Start u099");
+    expect(screen.queryByTestId("task-row-demo-prod-0")).not.toBeInTheDocument();
   });
 });
 

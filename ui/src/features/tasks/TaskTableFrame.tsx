@@ -1,11 +1,20 @@
 // The task table's columns, shared by the empty bar (shown at once) and the loaded table.
-import type { ReactNode } from "react";
+import type { ReactNode, Ref } from "react";
 
 export const COLUMNS = ["Start time", "Cluster", "Node", "User", "Description", "Status"] as const;
 
-export function TaskTableFrame({ id, children }: { id: string; children: ReactNode }) {
+export function TaskTableFrame({
+  id,
+  children,
+  scrollRef,
+}: {
+  id: string;
+  children: ReactNode;
+  /** The scrolling element, for the table's virtualizer. */
+  scrollRef?: Ref<HTMLDivElement>;
+}) {
   return (
-    <div id={id} className="min-h-0 flex-1 overflow-auto">
+    <div id={id} ref={scrollRef} data-testid="task-table" className="min-h-0 flex-1 overflow-auto">
       <table className="w-full table-fixed border-collapse text-sm tabular-nums">
         <colgroup>
           <col className="w-40" />
