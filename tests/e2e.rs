@@ -866,9 +866,12 @@ async fn clone_the_template_start_it_watch_its_log_edit_memory_snapshot_roll_bac
 
     println!("step: its addresses from the guest agent, its cloud-init and options");
     click(&app, "guest-tab-summary").await;
-    // A fresh clone of a DHCP template reports no address yet: the panel says what the
-    // agent answered (addresses themselves are covered by the core and UI tests).
-    let ips = eventually("the guest agent's answer on the summary", || async {
+    // The clone boots with its template's `ipconfig0: ip=dhcp` and its own new MAC; the
+    // simulator's DHCP leases it an address from 198.51.100.0/24, fixed by the VMID, which
+    // the guest agent reports. Refresh asks the agent at once.
+    let lease = format!("198.51.100.{}", 10 + newid % 240);
+    click_enabled(&app, "guest-ips-refresh").await;
+    let ips = eventually("the clone's leased address on the summary", || async {
         let t = app
             .find(Locator::Css("[data-testid=guest-ips]"))
             .await
@@ -876,7 +879,7 @@ async fn clone_the_template_start_it_watch_its_log_edit_memory_snapshot_roll_bac
             .text()
             .await
             .ok()?;
-        t.contains("checked").then_some(t)
+        (t.contains(&lease) && t.contains("checked")).then_some(t)
     })
     .await;
     println!("addresses panel: {ips}");

@@ -14,7 +14,7 @@ use super::ha::with_extra;
 use super::nodes::online_node;
 use super::{ApiError, Call, Kind, Route, req};
 use crate::perms::{Check, Permission};
-use crate::scenario::{GuestKind, GuestStatus};
+use crate::scenario::{AgentInterface, GuestKind, GuestStatus};
 use crate::state::{ClusterSim, ClusterState, GuestState};
 
 /// Every command of PVE's `$guest_agent_commands`, its method and its own privilege
@@ -273,7 +273,8 @@ fn command(call: &Call<'_>) -> Result<Value, ApiError> {
         let state = call.sim.state();
         let g = local_vm(&state, &node, vmid)?;
         assert_agent(g)?;
-        respond(g, &cmd, call.now)
+        let booted = with_extra(call.sim, |e| e.cloudinit_generated.get(&vmid).cloned());
+        respond(g, &cmd, call.now, booted.as_ref())
     };
     if let Some(target) = effect {
         let mut state = call.sim.state();
@@ -295,11 +296,16 @@ fn is_windows(g: &GuestState) -> bool {
 }
 
 /// The agent's answer to `cmd`, and the power state it leaves the VM in, if it changes.
-fn respond(g: &GuestState, cmd: &str, now: i64) -> (Value, Option<GuestStatus>) {
+fn respond(
+    g: &GuestState,
+    cmd: &str,
+    now: i64,
+    booted: Option<&BTreeMap<String, String>>,
+) -> (Value, Option<GuestStatus>) {
     let s = &g.spec;
     let empty = json!({});
     match cmd {
-        "network-get-interfaces" => (interfaces(g, now), None),
+        "network-get-interfaces" => (interfaces(g, now, booted), None),
         "get-host-name" => (json!({ "host-name": s.name }), None),
         "get-osinfo" => (osinfo(g), None),
         "info" => {
@@ -387,12 +393,100 @@ fn counter(vmid: u32, salt: u64, uptime: i64) -> u64 {
     rate * uptime.max(0) as u64
 }
 
-/// `guest-network-get-interfaces`: the scenario's interfaces, with the loopback the
-/// agent always reports first (unless the scenario already lists one).
-fn interfaces(g: &GuestState, now: i64) -> Value {
+/// The value of `key` among a property string's `key=value` pairs.
+fn prop<'a>(key: &str, from: &[(&'a str, &'a str)]) -> Option<&'a str> {
+    from.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+}
+
+/// The interfaces a running guest reports: the scenario's, or, for a guest the scenario gave
+/// none (a clone, a guest whose agent was turned on later), what its configuration makes of
+/// each `netN`: the NIC's MAC, and the address cloud-init or the container's `ip=` sets. A
+/// `dhcp` address is a lease from the documentation range 198.51.100.0/24 (203.0.113.0/24
+/// for a second NIC) and `ip6=auto`/`dhcp` an address in 2001:db8::/32, each fixed by the
+/// VMID; every NIC has its link-local IPv6 address.
+///
+/// `booted`: the cloud-init values the running guest booted with, when they differ from the
+/// config's (a change made since its start waits for the next one, as in the guest).
+pub(crate) fn reported_interfaces(
+    spec: &crate::scenario::Guest,
+    booted: Option<&BTreeMap<String, String>>,
+) -> Vec<AgentInterface> {
+    if !spec.agent_interfaces.is_empty() {
+        return spec.agent_interfaces.clone();
+    }
+    let mut nets: Vec<(u32, &String)> = spec
+        .config
+        .iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix("net")?.parse::<u32>().ok()?, v)))
+        .collect();
+    nets.sort_by_key(|(n, _)| *n);
+    let vmid = spec.vmid;
+    nets.into_iter()
+        .map(|(n, net)| {
+            let parts: Vec<(&str, &str)> =
+                net.split(',').filter_map(|p| p.split_once('=')).collect();
+            let is_mac = |m: &str| m.len() == 17 && m.matches(':').count() == 5;
+            let (name, mac, addressing) = match spec.kind {
+                GuestKind::Lxc => (
+                    prop("name", &parts).unwrap_or("eth0").to_owned(),
+                    prop("hwaddr", &parts).unwrap_or_default().to_owned(),
+                    parts.clone(),
+                ),
+                GuestKind::Qemu => {
+                    let mac = parts
+                        .iter()
+                        .find(|(_, v)| is_mac(v))
+                        .map(|(_, v)| *v)
+                        .unwrap_or_default();
+                    let key = format!("ipconfig{n}");
+                    // The scenario keeps ipconfig0 with the other cloud-init values.
+                    let ipconfig0 = spec.cloudinit.as_ref().and_then(|c| c.ipconfig0.as_deref());
+                    let ipconfig = match booted {
+                        Some(values) => values.get(&key).map(String::as_str),
+                        None => spec.config.get(&key).map(String::as_str).or(if n == 0 {
+                            ipconfig0
+                        } else {
+                            None
+                        }),
+                    }
+                    .unwrap_or("ip=dhcp");
+                    let addressing = ipconfig
+                        .split(',')
+                        .filter_map(|p| p.split_once('='))
+                        .collect();
+                    // PVE's virtio NICs sit at PCI slot 18 onwards: ens18, ens19, …
+                    (format!("ens{}", 18 + n), mac.to_owned(), addressing)
+                }
+            };
+            let host = 10 + vmid % 240;
+            let mut ips = Vec::new();
+            match prop("ip", &addressing) {
+                Some("dhcp") | None => ips.push(if n == 0 {
+                    format!("198.51.100.{host}/24")
+                } else {
+                    format!("203.0.113.{host}/24")
+                }),
+                Some("manual") => {}
+                Some(cidr) => ips.push(cidr.to_owned()),
+            }
+            match prop("ip6", &addressing) {
+                Some("auto" | "dhcp") => ips.push(format!("2001:db8:{:x}::{vmid:x}/64", 0x100 + n)),
+                Some("manual") | None => {}
+                Some(cidr) => ips.push(cidr.to_owned()),
+            }
+            ips.push(format!("fe80::{:x}:{vmid:x}/64", 0x200 + n));
+            AgentInterface { name, mac, ips }
+        })
+        .collect()
+}
+
+/// `guest-network-get-interfaces`: the guest's interfaces ([`reported_interfaces`]), with
+/// the loopback the agent always reports first (unless the scenario already lists one).
+fn interfaces(g: &GuestState, now: i64, booted: Option<&BTreeMap<String, String>>) -> Value {
     let vmid = g.spec.vmid;
+    let reported = reported_interfaces(&g.spec, booted);
     let uptime = g.started_at.map_or(0, |t| now - t);
-    let has_loopback = g.spec.agent_interfaces.iter().any(|i| {
+    let has_loopback = reported.iter().any(|i| {
         i.name == "lo"
             || i.ips
                 .iter()
@@ -406,12 +500,7 @@ fn interfaces(g: &GuestState, now: i64) -> Value {
             vec!["127.0.0.1/8".into(), "::1/128".into()],
         ));
     }
-    list.extend(
-        g.spec
-            .agent_interfaces
-            .iter()
-            .map(|i| (i.name.clone(), i.mac.clone(), i.ips.clone())),
-    );
+    list.extend(reported.into_iter().map(|i| (i.name, i.mac, i.ips)));
     let out = list
         .into_iter()
         .enumerate()

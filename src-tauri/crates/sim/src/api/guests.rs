@@ -250,9 +250,7 @@ fn ct_interfaces(call: &Call<'_>) -> Result<Value, ApiError> {
     if !g.running() {
         return Err(ApiError::failed("container not running"));
     }
-    let out = g
-        .spec
-        .agent_interfaces
+    let out = super::agent::reported_interfaces(&g.spec, None)
         .iter()
         .map(|i| {
             let mac = if i.mac.is_empty() {
@@ -367,6 +365,9 @@ fn power(call: &Call<'_>) -> Result<Value, ApiError> {
             // a reboot is a shutdown and a start. A reset keeps the QEMU process.
             if matches!(action.as_str(), "start" | "reboot") {
                 apply_pending(&sim, state, vmid);
+                // vm_start regenerates the cloud-init drive: the guest boots with the
+                // values the config has now.
+                super::ha::with_extra(&sim, |e| e.cloudinit_generated.remove(&vmid));
             }
             Ok(())
         },

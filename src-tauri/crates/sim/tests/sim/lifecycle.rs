@@ -728,3 +728,109 @@ async fn conflicting_actions_on_a_locked_guest_are_refused() {
         .await;
     assert_eq!(skipped.data(), &Value::Null);
 }
+
+/// The address a guest's agent reports on `ens18` (a VM) or a container's `eth0`, IPv4 first.
+fn reported(ifaces: &Value, name: &str) -> (String, Vec<String>) {
+    let i = ifaces
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name"] == name)
+        .unwrap_or_else(|| panic!("no interface {name} in {ifaces}"));
+    let addrs = i["ip-addresses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| format!("{}/{}", a["ip-address"].as_str().unwrap(), a["prefix"]))
+        .collect();
+    (i["hardware-address"].as_str().unwrap().to_owned(), addrs)
+}
+
+#[tokio::test]
+async fn a_clone_reports_its_own_nic_and_a_lease_then_the_static_address_cloud_init_set() {
+    let e = start().await;
+    let upid = e
+        .upid(
+            Method::POST,
+            "/nodes/n1/qemu/100/clone",
+            &[("newid", "201"), ("name", "web-02"), ("full", "1")],
+        )
+        .await;
+    e.finish(&upid).await;
+    let net0 = e.config("n1", "qemu", 201).await.data()["net0"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mac = net0
+        .split(',')
+        .next()
+        .unwrap()
+        .trim_start_matches("virtio=");
+    e.api
+        .call(
+            Method::PUT,
+            "/nodes/n1/qemu/201/config",
+            &e.root,
+            &[("agent", "1")],
+        )
+        .await;
+    let started = e
+        .upid(Method::POST, "/nodes/n1/qemu/201/status/start", &[])
+        .await;
+    e.finish(&started).await;
+    let path = "/nodes/n1/qemu/201/agent/network-get-interfaces";
+    let r = e.api.get(path, &e.root).await;
+    let (hw, addrs) = reported(&r.data()["result"], "ens18");
+    assert_eq!(hw, mac.to_lowercase(), "the clone's own, new MAC");
+    // ipconfig0 is `ip=dhcp`: a lease from the documentation range, fixed by the VMID.
+    assert_eq!(addrs, ["198.51.100.211/24", "fe80::200:c9/64"]);
+
+    // A static address set through cloud-init waits for the reboot, as the guest does.
+    e.api
+        .call(
+            Method::PUT,
+            "/nodes/n1/qemu/201/config",
+            &e.root,
+            &[("ipconfig0", "ip=192.0.2.50/24,gw=192.0.2.1,ip6=auto")],
+        )
+        .await;
+    let r = e.api.get(path, &e.root).await;
+    assert_eq!(
+        reported(&r.data()["result"], "ens18").1[0],
+        "198.51.100.211/24"
+    );
+    let rebooted = e
+        .upid(Method::POST, "/nodes/n1/qemu/201/status/reboot", &[])
+        .await;
+    e.finish(&rebooted).await;
+    let r = e.api.get(path, &e.root).await;
+    assert_eq!(
+        reported(&r.data()["result"], "ens18").1,
+        ["192.0.2.50/24", "2001:db8:100::c9/64", "fe80::200:c9/64"]
+    );
+
+    // A container's clone: its own hwaddr, and its net0's `ip=dhcp` a lease.
+    let upid = e
+        .upid(
+            Method::POST,
+            "/nodes/n2/lxc/102/clone",
+            &[("newid", "202"), ("hostname", "ct-02")],
+        )
+        .await;
+    e.finish(&upid).await;
+    let net0 = e.config("n2", "lxc", 202).await.data()["net0"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let started = e
+        .upid(Method::POST, "/nodes/n2/lxc/202/status/start", &[])
+        .await;
+    e.finish(&started).await;
+    let r = e.api.get("/nodes/n2/lxc/202/interfaces", &e.root).await;
+    let (hw, addrs) = reported(r.data(), "eth0");
+    assert!(
+        net0.to_lowercase().contains(&format!("hwaddr={hw}")),
+        "{net0} vs {hw}"
+    );
+    assert_eq!(addrs[0], "198.51.100.212/24");
+}
