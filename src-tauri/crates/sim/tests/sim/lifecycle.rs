@@ -123,6 +123,20 @@ impl Env {
         let node = upid.split(':').nth(1).unwrap().to_owned();
         self.api.wait_task(&node, upid, &self.root).await
     }
+
+    /// Starts a task and waits for its end; its exit status.
+    async fn run(&self, method: Method, path: &str, form: &[(&str, &str)]) -> Value {
+        let upid = self.upid(method, path, form).await;
+        self.finish(&upid).await["exitstatus"].clone()
+    }
+
+    /// A config value, as a string.
+    async fn config_value(&self, node: &str, kind: &str, vmid: u32, key: &str) -> String {
+        self.config(node, kind, vmid).await.data()[key]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
 }
 
 fn message(r: &Reply) -> String {
@@ -749,83 +763,72 @@ fn reported(ifaces: &Value, name: &str) -> (String, Vec<String>) {
 #[tokio::test]
 async fn a_clone_reports_its_own_nic_and_a_lease_then_the_static_address_cloud_init_set() {
     let e = start().await;
-    let upid = e
-        .upid(
-            Method::POST,
-            "/nodes/n1/qemu/100/clone",
-            &[("newid", "201"), ("name", "web-02"), ("full", "1")],
-        )
-        .await;
-    e.finish(&upid).await;
-    let net0 = e.config("n1", "qemu", 201).await.data()["net0"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let clone = [("newid", "201"), ("name", "web-02"), ("full", "1")];
+    assert_eq!(
+        e.run(Method::POST, "/nodes/n1/qemu/100/clone", &clone)
+            .await,
+        "OK"
+    );
+    let net0 = e.config_value("n1", "qemu", 201, "net0").await;
     let mac = net0
         .split(',')
         .next()
         .unwrap()
         .trim_start_matches("virtio=");
+    let vm = "/nodes/n1/qemu/201";
     e.api
         .call(
             Method::PUT,
-            "/nodes/n1/qemu/201/config",
+            &format!("{vm}/config"),
             &e.root,
             &[("agent", "1")],
         )
         .await;
-    let started = e
-        .upid(Method::POST, "/nodes/n1/qemu/201/status/start", &[])
-        .await;
-    e.finish(&started).await;
-    let path = "/nodes/n1/qemu/201/agent/network-get-interfaces";
-    let r = e.api.get(path, &e.root).await;
+    assert_eq!(
+        e.run(Method::POST, &format!("{vm}/status/start"), &[])
+            .await,
+        "OK"
+    );
+    let path = format!("{vm}/agent/network-get-interfaces");
+    let r = e.api.get(&path, &e.root).await;
     let (hw, addrs) = reported(&r.data()["result"], "ens18");
     assert_eq!(hw, mac.to_lowercase(), "the clone's own, new MAC");
     // ipconfig0 is `ip=dhcp`: a lease from the documentation range, fixed by the VMID.
     assert_eq!(addrs, ["198.51.100.211/24", "fe80::200:c9/64"]);
 
-    // A static address set through cloud-init waits for the reboot, as the guest does.
+    // A static address set through cloud-init waits for the next start, as the guest does.
+    let ipconfig = [("ipconfig0", "ip=192.0.2.50/24,gw=192.0.2.1,ip6=auto")];
     e.api
-        .call(
-            Method::PUT,
-            "/nodes/n1/qemu/201/config",
-            &e.root,
-            &[("ipconfig0", "ip=192.0.2.50/24,gw=192.0.2.1,ip6=auto")],
-        )
+        .call(Method::PUT, &format!("{vm}/config"), &e.root, &ipconfig)
         .await;
-    let r = e.api.get(path, &e.root).await;
+    let r = e.api.get(&path, &e.root).await;
     assert_eq!(
         reported(&r.data()["result"], "ens18").1[0],
         "198.51.100.211/24"
     );
-    let rebooted = e
-        .upid(Method::POST, "/nodes/n1/qemu/201/status/reboot", &[])
-        .await;
-    e.finish(&rebooted).await;
-    let r = e.api.get(path, &e.root).await;
+    assert_eq!(
+        e.run(Method::POST, &format!("{vm}/status/reboot"), &[])
+            .await,
+        "OK"
+    );
+    let r = e.api.get(&path, &e.root).await;
     assert_eq!(
         reported(&r.data()["result"], "ens18").1,
         ["192.0.2.50/24", "2001:db8:100::c9/64", "fe80::200:c9/64"]
     );
 
     // A container's clone: its own hwaddr, and its net0's `ip=dhcp` a lease.
-    let upid = e
-        .upid(
-            Method::POST,
-            "/nodes/n2/lxc/102/clone",
-            &[("newid", "202"), ("hostname", "ct-02")],
-        )
-        .await;
-    e.finish(&upid).await;
-    let net0 = e.config("n2", "lxc", 202).await.data()["net0"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let started = e
-        .upid(Method::POST, "/nodes/n2/lxc/202/status/start", &[])
-        .await;
-    e.finish(&started).await;
+    let clone = [("newid", "202"), ("hostname", "ct-02")];
+    assert_eq!(
+        e.run(Method::POST, "/nodes/n2/lxc/102/clone", &clone).await,
+        "OK"
+    );
+    let net0 = e.config_value("n2", "lxc", 202, "net0").await;
+    assert_eq!(
+        e.run(Method::POST, "/nodes/n2/lxc/202/status/start", &[])
+            .await,
+        "OK"
+    );
     let r = e.api.get("/nodes/n2/lxc/202/interfaces", &e.root).await;
     let (hw, addrs) = reported(r.data(), "eth0");
     assert!(
