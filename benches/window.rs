@@ -119,14 +119,11 @@ async fn run(h: &Harness, idle_secs: u64, cold_runs: usize, filter_runs: usize) 
         .await
         .unwrap();
     let t = Instant::now();
-    wait_for(
+    wait_for_guests(
         &app,
         "all 10,000 guests fetched",
+        GUESTS,
         Duration::from_secs(120),
-        || {
-            let app = app.clone();
-            async move { (guest_count(&app).await? == GUESTS).then_some(()) }
-        },
     )
     .await;
     println!(
@@ -353,6 +350,15 @@ async fn marks(app: &Client) -> Option<HashMap<String, f64>> {
             .filter_map(|(k, v)| Some((k.clone(), v.as_f64()?)))
             .collect(),
     )
+}
+
+/// Waits until the guest table lists `n` guests.
+async fn wait_for_guests(app: &Client, what: &str, n: usize, limit: Duration) {
+    wait_for(app, what, limit, || {
+        let app = app.clone();
+        async move { (guest_count(&app).await? == n).then_some(()) }
+    })
+    .await;
 }
 
 /// The number the Guests page shows ("10,000 guests" or "12 of 10,000 guests").
@@ -954,14 +960,11 @@ async fn bulk_responsiveness(h: &Harness) {
     app.execute("window.location.hash = '#/guests'", vec![])
         .await
         .unwrap();
-    wait_for(
+    wait_for_guests(
         &app,
         "the 500 guests listed",
+        total,
         Duration::from_secs(60),
-        || {
-            let app = app.clone();
-            async move { (guest_count(&app).await? == total).then_some(()) }
-        },
     )
     .await;
     // WINDOW_BENCH_BULK_PAGE (e.g. `#/settings`) measures with another page in front.

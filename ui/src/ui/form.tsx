@@ -189,3 +189,29 @@ export function RadioList<T extends string>({
     </RadioGroup.Root>
   );
 }
+
+/** A checkbox with its label after it, the dialogs' one-line option. */
+export function CheckboxField({
+  testId,
+  checked,
+  onChange,
+  children,
+}: {
+  testId: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  children: ReactNode;
+}) {
+  return (
+    <label className="flex items-center gap-2 text-sm">
+      <input
+        type="checkbox"
+        data-testid={testId}
+        className={checkboxClass}
+        checked={checked}
+        onChange={(e) => onChange(e.target.checked)}
+      />
+      {children}
+    </label>
+  );
+}

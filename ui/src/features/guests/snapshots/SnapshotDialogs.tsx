@@ -8,7 +8,7 @@ import { tasksQuery } from "@/features/tasks/queries";
 import { buttonClass } from "@/ui/button";
 import { Dialog } from "@/ui/Dialog";
 import { ErrorNotice } from "@/ui/ErrorNotice";
-import { checkboxClass, describedBy, Field, inputClass, textareaClass } from "@/ui/form";
+import { CheckboxField, checkboxClass, describedBy, Field, inputClass, textareaClass } from "@/ui/form";
 import { snapshotNameError } from "./tree";
 
 /** The field PVE names the snapshot's name with (`snapname`), as errors carry it. */
@@ -244,16 +244,9 @@ export function RollbackDialog({
         Rollback to snapshot <strong>{snapshot}</strong>? {"This will revert the guest's state; changes since then are lost."}
       </p>
       {offerStart ? (
-        <label className="flex items-center gap-2 text-sm">
-          <input
-            type="checkbox"
-            data-testid="snapshot-rollback-start"
-            className={checkboxClass}
-            checked={start}
-            onChange={(e) => setStart(e.target.checked)}
-          />
+        <CheckboxField testId="snapshot-rollback-start" checked={start} onChange={setStart}>
           Start after rollback
-        </label>
+        </CheckboxField>
       ) : null}
     </ConfirmTaskDialog>
   );
